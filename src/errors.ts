@@ -121,6 +121,15 @@ export class InvalidResponseError extends ExporterError {
   }
 }
 
+/** The call was abandoned because the exporter is shutting down. Never retried, never an account error. */
+export class CallAbortedError extends ExporterError {
+  readonly errorClass: ErrorClass = 'bug';
+
+  constructor(what: string, options?: { cause?: unknown }) {
+    super('aborted', `${what}: abandoned (shutting down)`, options);
+  }
+}
+
 /** The exporter asked for dates WeChat cannot serve. A programming error: no request is sent. */
 export class DateRangeError extends ExporterError {
   constructor(message: string) {

@@ -1,0 +1,58 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { ApiName } from '../errors.js';
+
+/** The outcome label of `wechat_exporter_api_requests_total` (contract). */
+export type ApiOutcome = 'ok' | 'wechat_error' | 'http_error' | 'network_error' | 'invalid_response';
+
+/**
+ * The API-call metrics of the contract, registered in an injected registry (never prom-client's
+ * global one), so that each exporter instance and each test has its own.
+ */
+export class ApiMetrics {
+  readonly requests: Counter<'appid' | 'api' | 'outcome'>;
+  readonly errors: Counter<'appid' | 'api' | 'errcode'>;
+  readonly duration: Histogram<'api'>;
+  readonly tokenRefreshes: Counter<'appid' | 'outcome'>;
+  readonly rowsDropped: Counter<'appid' | 'api'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.requests = new Counter({
+      name: 'wechat_exporter_api_requests_total',
+      help: 'Calls to WeChat APIs, by outcome (ok, wechat_error, http_error, network_error, invalid_response).',
+      labelNames: ['appid', 'api', 'outcome'] as const,
+      registers,
+    });
+    this.errors = new Counter({
+      name: 'wechat_exporter_api_errors_total',
+      help: 'WeChat error answers ({"errcode":N}), by errcode.',
+      labelNames: ['appid', 'api', 'errcode'] as const,
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'wechat_exporter_api_request_duration_seconds',
+      help: 'Latency of calls to WeChat APIs.',
+      labelNames: ['api'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.tokenRefreshes = new Counter({
+      name: 'wechat_exporter_token_refreshes_total',
+      help: 'Access-token fetches, by outcome (ok, error).',
+      labelNames: ['appid', 'outcome'] as const,
+      registers,
+    });
+    this.rowsDropped = new Counter({
+      name: 'wechat_exporter_api_rows_dropped_total',
+      help: 'Rows WeChat returned for dates outside the requested range, dropped.',
+      labelNames: ['appid', 'api'] as const,
+      registers,
+    });
+  }
+
+  record(appid: string, api: ApiName, outcome: ApiOutcome, seconds: number, errcode?: number): void {
+    this.requests.inc({ appid, api, outcome });
+    this.duration.observe({ api }, seconds);
+    if (errcode !== undefined) this.errors.inc({ appid, api, errcode: String(errcode) });
+  }
+}

@@ -1,0 +1,47 @@
+/** Bounds and pacing of retries of one WeChat call. */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. @default 4 */
+  readonly maxAttempts: number;
+  /** No new attempt starts later than this after the first. @default 60000 */
+  readonly maxElapsedMs: number;
+  /** First backoff; doubles each attempt. @default 1000 */
+  readonly baseDelayMs: number;
+  /** Cap of one backoff. @default 15000 */
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  maxElapsedMs: 60_000,
+  baseDelayMs: 1_000,
+  maxDelayMs: 15_000,
+};
+
+/**
+ * "Full jitter" exponential backoff: a random wait in [0, min(cap, base·2^(n−1))], which
+ * spreads the retries of many accounts instead of having them hit WeChat in lockstep.
+ * https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+ */
+export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
