@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { configSchema, type AccountConfig, type Config } from './schema.js';
+
+/** An account with its appsecret read from where the config points. */
+export interface ResolvedAccount extends AccountConfig {
+  /** Undefined for tokenSource file and url, which need none. */
+  readonly appsecret: string | undefined;
+}
+
+export interface ResolvedConfig extends Omit<Config, 'accounts'> {
+  readonly accounts: readonly ResolvedAccount[];
+  /** Things that work but should be changed (e.g. an inline secret). */
+  readonly warnings: readonly string[];
+  /** Where the config came from, for messages. */
+  readonly source: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** `accounts[1].tokenSource` from zod's path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}
+
+/** Zod's issues as `field.path: what is wrong`, one line each, never quoting a secret. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  const out: string[] = [];
+  for (const issue of issues) {
+    const at = formatPath(issue.path);
+    const prefix = at ? `${at}: ` : '';
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        for (const key of issue.keys) out.push(`${at ? `${at}.` : ''}${key}: unknown field`);
+        break;
+      case 'invalid_value':
+        out.push(`${prefix}expected one of ${issue.values.map(String).join(', ')}`);
+        break;
+      case 'invalid_type':
+        out.push(`${prefix}${issue.input === undefined ? 'required' : `expected ${issue.expected}, got ${Array.isArray(issue.input) ? 'array' : issue.input === null ? 'null' : typeof issue.input}`}`);
+        break;
+      default:
+        out.push(`${prefix}${issue.message}`);
+    }
+  }
+  return out;
+}
+
+/** Validates a parsed config document; every problem is listed with its field path. */
+export function validateConfig(raw: unknown): Config {
+  const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
+  if (!result.success) throw new ConfigError(formatIssues(result.error.issues));
+  return result.data;
+}
+
+/** Reads each account's appsecret from `secretEnv`, `secretFile` or `secret`. */
+export function resolveSecrets(config: Config, env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): { accounts: ResolvedAccount[]; warnings: string[] } {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const accounts = config.accounts.map((a, i): ResolvedAccount => {
+    let appsecret: string | undefined;
+    if (a.secretEnv !== undefined) {
+      appsecret = env[a.secretEnv]?.trim();
+      if (!appsecret) problems.push(`accounts[${i}].secretEnv: environment variable ${a.secretEnv} is not set or empty`);
+    } else if (a.secretFile !== undefined) {
+      try {
+        appsecret = readFile(a.secretFile).trim();
+        if (!appsecret) problems.push(`accounts[${i}].secretFile: ${a.secretFile} is empty`);
+      } catch (err) {
+        problems.push(`accounts[${i}].secretFile: cannot read ${a.secretFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    } else if (a.secret !== undefined) {
+      appsecret = a.secret;
+      warnings.push(`accounts[${i}].secret: the appsecret is written in the config file; prefer secretEnv or secretFile`);
+    }
+    return { ...a, appsecret };
+  });
+  if (problems.length) throw new ConfigError(problems);
+  return { accounts, warnings };
+}
+
+/** Parses YAML text; syntax errors name the line. */
+export function parseYaml(text: string, source: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new ConfigError(doc.errors.map((e) => `${source}: ${e.message.split('\n')[0]}`));
+  }
+  return doc.toJS();
+}
+
+/**
+ * The configuration, from `--config.file` (or WECHAT_EXPORTER_CONFIG), or for a single account
+ * from WECHAT_APPID + WECHAT_APPSECRET (+ WECHAT_ACCOUNT_NAME). Validated once, whole.
+ */
+export function loadConfig(options: { file?: string | undefined; env: Env }): ResolvedConfig {
+  const { env } = options;
+  const file = options.file ?? env['WECHAT_EXPORTER_CONFIG'];
+  let raw: unknown;
+  let source: string;
+  if (file) {
+    source = file;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError([`config file ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    }
+    raw = parseYaml(text, file);
+  } else if (env['WECHAT_APPID'] !== undefined) {
+    source = 'environment (WECHAT_APPID)';
+    raw = { accounts: [{ name: env['WECHAT_ACCOUNT_NAME'] || 'default', appid: env['WECHAT_APPID'], secretEnv: 'WECHAT_APPSECRET' }] };
+  } else {
+    throw new ConfigError(['no accounts configured: pass --config.file (or WECHAT_EXPORTER_CONFIG), or set WECHAT_APPID and WECHAT_APPSECRET']);
+  }
+  const config = validateConfig(raw);
+  const { accounts, warnings } = resolveSecrets(config, env);
+  return { ...config, accounts, warnings, source };
+}

@@ -1,0 +1,109 @@
+import { Cron } from 'croner';
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+export const TOKEN_SOURCES = ['stable', 'classic', 'file', 'url'] as const;
+export const DEFAULT_BASE_URLS = ['https://api.weixin.qq.com', 'https://api2.weixin.qq.com'] as const;
+export const SCHEDULE_TIMEZONE = 'Asia/Shanghai';
+
+const duration = (min: number, max: number) =>
+  z
+    .string({ error: 'expected a duration like 500ms, 10s, 30m, 6h' })
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 10s, 30m, 6h, got ${JSON.stringify(text)}` });
+        return z.NEVER;
+      }
+      if (ms < min || ms > max) {
+        ctx.addIssue({ code: 'custom', message: `${text} is out of range (${min} ms .. ${max} ms)` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const httpUrl = z.string().refine((s) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+}, 'expected an http:// or https:// URL');
+
+const cronExpression = z.string().refine((expr) => {
+  try {
+    new Cron(expr, { timezone: SCHEDULE_TIMEZONE, paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}, 'expected a cron expression like "15 8 * * *" (minute hour day month weekday)');
+
+const account = z
+  .strictObject({
+    /** The `account` label. */
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, "_", "." or "-", starting with a letter or digit'),
+    appid: z.string().regex(/^wx[0-9a-f]{16}$/, 'expected an appid like wx0123456789abcdef ("wx" and 16 hex digits)'),
+    secretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
+    secretFile: z.string().min(1).optional(),
+    secret: z.string().min(1).optional(),
+    tokenSource: z.enum(TOKEN_SOURCES).default('stable'),
+    tokenFile: z.string().min(1).optional(),
+    tokenUrl: httpUrl.optional(),
+    /** Allow `force_refresh: true` on stable_token after WeChat rejected the token (20 a day at most). */
+    forceRefresh: z.boolean().default(false),
+  })
+  .superRefine((a, ctx) => {
+    const secrets = (['secretEnv', 'secretFile', 'secret'] as const).filter((k) => a[k] !== undefined);
+    const needsSecret = a.tokenSource === 'stable' || a.tokenSource === 'classic';
+    if (needsSecret && secrets.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['secretEnv'], message: `tokenSource ${a.tokenSource} needs the appsecret: set one of secretEnv, secretFile, secret` });
+    }
+    if (secrets.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [secrets[1] as string], message: `set only one of secretEnv, secretFile, secret (found ${secrets.join(', ')})` });
+    }
+    if (a.tokenSource === 'file' && !a.tokenFile) ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'required when tokenSource is file' });
+    if (a.tokenSource === 'url' && !a.tokenUrl) ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: 'required when tokenSource is url' });
+    if (a.tokenSource !== 'file' && a.tokenFile) ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'only used when tokenSource is file' });
+    if (a.tokenSource !== 'url' && a.tokenUrl) ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: 'only used when tokenSource is url' });
+  });
+
+export const configSchema = z.strictObject({
+  wechat: z
+    .strictObject({
+      baseUrls: z.array(httpUrl).min(1, 'at least one base URL').default([...DEFAULT_BASE_URLS]),
+      timeout: duration(100, 300_000).default(10_000),
+      proxy: httpUrl.optional(),
+      retry: z
+        .strictObject({
+          maxAttempts: z.number().int().min(1).max(10).default(4),
+          maxElapsed: duration(0, 3_600_000).default(60_000),
+        })
+        .default({ maxAttempts: 4, maxElapsed: 60_000 }),
+    })
+    .default({ baseUrls: [...DEFAULT_BASE_URLS], timeout: 10_000, retry: { maxAttempts: 4, maxElapsed: 60_000 } }),
+  schedule: z
+    .strictObject({
+      cron: cronExpression.default('15 8 * * *'),
+      retryInterval: duration(60_000, 86_400_000).default(1_800_000),
+      lookbackDays: z.number().int().min(1).max(90).default(7),
+      concurrency: z.number().int().min(1).max(64).default(4),
+    })
+    .default({ cron: '15 8 * * *', retryInterval: 1_800_000, lookbackDays: 7, concurrency: 4 }),
+  accounts: z
+    .array(account)
+    .min(1, 'at least one account')
+    .superRefine((accounts, ctx) => {
+      for (const key of ['name', 'appid'] as const) {
+        const seen = new Map<string, number>();
+        accounts.forEach((a, i) => {
+          const first = seen.get(a[key]);
+          if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, key], message: `duplicate ${key} ${JSON.stringify(a[key])} (also accounts[${first}])` });
+          else seen.set(a[key], i);
+        });
+      }
+    }),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type AccountConfig = Config['accounts'][number];

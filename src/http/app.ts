@@ -1,0 +1,52 @@
+import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, renderMetrics } from '../metrics/render.js';
+import { renderLanding, type LandingInfo } from './landing.js';
+
+export interface AppOptions {
+  readonly registry: Registry;
+  /** `--web.telemetry-path`. @default '/metrics' */
+  readonly telemetryPath: string;
+  /** True once the config is valid and the store is open. */
+  readonly ready: () => boolean;
+  readonly landing: () => LandingInfo;
+  /** Extra routes (the JSON API), mounted before the 404 handler. */
+  readonly routes?: express.Router;
+}
+
+/** The exporter's HTTP surface: metrics, landing page, health and readiness; 404 elsewhere. */
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get(options.telemetryPath, async (req, res, next) => {
+    try {
+      // Prometheus asks for OpenMetrics first; curl and browsers get the text format.
+      const openMetrics = req.accepts([PROMETHEUS_CONTENT_TYPE.split(';')[0] as string, OPENMETRICS_CONTENT_TYPE.split(';')[0] as string]) === 'application/openmetrics-text';
+      const { contentType, body } = await renderMetrics(options.registry, openMetrics);
+      res.set('Content-Type', contentType).send(body);
+    } catch (err) {
+      next(err);
+    }
+  });
+  app.get('/-/healthy', (_req, res) => {
+    res.type('text/plain').send('Healthy\n');
+  });
+  app.get('/-/ready', (_req, res) => {
+    const ready = options.ready();
+    res.status(ready ? 200 : 503).type('text/plain').send(ready ? 'Ready\n' : 'Not ready\n');
+  });
+  app.get('/', (_req, res) => {
+    res.type('html').send(renderLanding(options.landing()));
+  });
+  if (options.routes) app.use(options.routes);
+  app.use((_req, res) => {
+    res.status(404).type('text/plain').send('Not found\n');
+  });
+  // A failing handler answers 500 without a stack trace or any internal detail.
+  app.use((_err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    res.status(500).type('text/plain').send('Internal error\n');
+  });
+  return app;
+}

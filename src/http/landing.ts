@@ -1,0 +1,55 @@
+import type { AccountState } from '../poll/account-state.js';
+
+export interface LandingInfo {
+  readonly version: string;
+  readonly telemetryPath: string;
+  readonly accounts: readonly AccountState[];
+  readonly ready: boolean;
+  readonly demo: boolean;
+  readonly now: number;
+  /** The next scheduled (cron) run. */
+  readonly nextRunAt?: number | undefined;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function time(ms: number | undefined): string {
+  return ms === undefined ? '—' : new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+function stateOf(a: AccountState): string {
+  if (a.up === undefined) return '<span class="pending">polling…</span>';
+  return a.up ? '<span class="up">up</span>' : '<span class="down">down</span>';
+}
+
+/**
+ * The landing page, in the manner of node_exporter's: what runs, each account's state and the
+ * links. Every value is HTML-escaped; error messages were redacted when recorded.
+ */
+export function renderLanding(info: LandingInfo): string {
+  const rows = info.accounts
+    .map((a) => {
+      const err = a.lastError && !a.up ? `${escapeHtml(a.lastError.reason)}${a.lastError.errcode === undefined ? '' : ` (${a.lastError.errcode})`}: ${escapeHtml(a.lastError.message)}` : '';
+      return `<tr><td>${escapeHtml(a.name)}</td><td><code>${escapeHtml(a.appid)}</code></td><td>${escapeHtml(a.tokenSource)}</td><td>${stateOf(a)}</td>
+<td>${escapeHtml(a.reference?.refDate ?? '—')}</td><td>${a.pendingDays.length}</td><td>${time(a.lastSuccessAt)}</td><td>${time(a.nextPollAt ?? info.nextRunAt)}</td><td class="err">${err}</td></tr>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>WeChat Interface Exporter</title>
+<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
+.up{color:#080}.down{color:#c00;font-weight:bold}.pending{color:#888}.err{color:#a00;max-width:40em}code{font-size:.95em}</style></head>
+<body><h1>WeChat Interface Exporter</h1>
+<p>Version ${escapeHtml(info.version)}${info.demo ? ' — <strong>demo mode</strong> (built-in WeChat API simulator)' : ''}. ${info.ready ? 'Ready.' : 'Not ready.'}
+Dates are Beijing dates (UTC+8). Now: ${time(info.now)}. Next scheduled run: ${time(info.nextRunAt)}.</p>
+<ul><li><a href="${escapeHtml(info.telemetryPath)}">Metrics</a></li><li><a href="/-/healthy">Health</a></li><li><a href="/-/ready">Readiness</a></li>
+<li><a href="https://developers.weixin.qq.com/doc/offiaccount/Analytics/Analytics_API.html">WeChat analytics API</a></li></ul>
+<h2>Accounts</h2>
+<table><thead><tr><th>Account</th><th>AppID</th><th>Token</th><th>State</th><th>Reference day</th><th>Pending days</th><th>Last success</th><th>Next poll</th><th>Last error</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+</body></html>
+`;
+}

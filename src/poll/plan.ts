@@ -1,0 +1,67 @@
+import {
+  EARLIEST_DATE,
+  addDays,
+  eachDay,
+  newestReadyDay,
+  startOfBeijingDay,
+  type BeijingDate,
+} from '../dates.js';
+import { MAX_SPAN_DAYS } from '../wechat/date-rules.js';
+import type { DailyRow, HourlyRow } from '../wechat/summary.js';
+import type { StoredDay } from '../store/store.js';
+
+/**
+ * The days of the lookback window that are not stored yet, oldest first. The window is the
+ * `lookbackDays` days ending with the newest day WeChat has finished (yesterday from 08:00 Beijing).
+ */
+export function missingDays(nowMs: number, lookbackDays: number, stored: ReadonlySet<BeijingDate> | ReadonlyMap<BeijingDate, unknown>): BeijingDate[] {
+  const { from, to } = lookbackWindow(nowMs, lookbackDays);
+  return eachDay(from, to).filter((d) => !stored.has(d));
+}
+
+export function lookbackWindow(nowMs: number, lookbackDays: number): { from: BeijingDate; to: BeijingDate } {
+  const to = newestReadyDay(nowMs);
+  const start = addDays(to, -(lookbackDays - 1));
+  return { from: start < EARLIEST_DATE ? EARLIEST_DATE : start, to };
+}
+
+/** `from`..`to` cut into ranges the daily API accepts (at most 30 days each). */
+export function dailyRanges(days: readonly BeijingDate[]): { begin: BeijingDate; end: BeijingDate }[] {
+  if (days.length === 0) return [];
+  const first = days[0] as BeijingDate;
+  const last = days[days.length - 1] as BeijingDate;
+  const out: { begin: BeijingDate; end: BeijingDate }[] = [];
+  for (let begin = first; begin <= last; begin = addDays(begin, MAX_SPAN_DAYS.getinterfacesummary)) {
+    const end = addDays(begin, MAX_SPAN_DAYS.getinterfacesummary - 1);
+    out.push({ begin, end: end < last ? end : last });
+  }
+  return out;
+}
+
+/**
+ * WeChat sometimes answers an empty list for a day that is not computed yet. A day still empty
+ * at the end of the following Beijing day is taken as a day without traffic.
+ */
+export function isPastEmptyDeadline(date: BeijingDate, nowMs: number): boolean {
+  return nowMs >= startOfBeijingDay(addDays(date, 2));
+}
+
+/** What the daily answer says about a day, before any hourly call. */
+export type DailyVerdict =
+  | { readonly kind: 'fetch_hours'; readonly daily: DailyRow }
+  | { readonly kind: 'no_traffic' }
+  | { readonly kind: 'not_ready' };
+
+export function judgeDaily(date: BeijingDate, daily: DailyRow | undefined, nowMs: number): DailyVerdict {
+  if (daily) return { kind: 'fetch_hours', daily };
+  return isPastEmptyDeadline(date, nowMs) ? { kind: 'no_traffic' } : { kind: 'not_ready' };
+}
+
+/**
+ * The day to store once the hours are in, or undefined while WeChat has the day's total but
+ * not yet its hours ("a daily total with traffic but no hourly rows": not ready).
+ */
+export function completeDay(date: BeijingDate, daily: DailyRow, hours: readonly HourlyRow[], nowMs: number): StoredDay | undefined {
+  if (daily.callbackCount > 0 && hours.length === 0 && !isPastEmptyDeadline(date, nowMs)) return undefined;
+  return { refDate: date, status: 'complete', daily, hours };
+}

@@ -1,0 +1,102 @@
+import { Cron } from 'croner';
+import type { Logger } from 'winston';
+import { SCHEDULE_TIMEZONE } from '../config/schema.js';
+
+export type RunTrigger = 'start' | 'cron' | 'retry';
+
+export interface SchedulerOptions {
+  /** `schedule.cron`, always evaluated in Asia/Shanghai whatever the host's time zone. */
+  readonly cron: string;
+  readonly retryIntervalMs: number;
+  readonly log: Logger;
+  /** One run over the accounts; resolves whether some account wants a retry. */
+  readonly run: (trigger: RunTrigger) => Promise<{ retry: boolean }>;
+}
+
+/** The next time `cron` fires after `after` (Beijing schedule), or undefined. */
+export function nextCronRun(cron: string, after: Date = new Date()): Date | undefined {
+  const job = new Cron(cron, { timezone: SCHEDULE_TIMEZONE, paused: true });
+  try {
+    return job.nextRun(after) ?? undefined;
+  } finally {
+    job.stop();
+  }
+}
+
+/**
+ * Runs the polls: once at start, then on the cron schedule, and every `retryInterval` while some
+ * account waits for data or recovers from an error. Runs never overlap: a trigger that comes
+ * while a run is going is dropped (the run in progress covers it).
+ */
+export class Scheduler {
+  readonly #o: SchedulerOptions;
+  #cron: Cron | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryAt: number | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(options: SchedulerOptions) {
+    this.#o = options;
+  }
+
+  start(): void {
+    this.#cron = new Cron(this.#o.cron, { timezone: SCHEDULE_TIMEZONE, protect: true }, () => {
+      void this.trigger('cron');
+    });
+    void this.trigger('start');
+  }
+
+  /** When the cron schedule fires next (epoch ms). */
+  get nextCronAt(): number | undefined {
+    return this.#cron?.nextRun()?.getTime();
+  }
+
+  /** When the pending retry run starts (epoch ms), if one is pending. */
+  get nextRetryAt(): number | undefined {
+    return this.#retryAt;
+  }
+
+  /** Starts a run unless one is going; resolves when the run (this one or the one going) ends. */
+  trigger(trigger: RunTrigger): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#running) {
+      this.#o.log.info('run already in progress; trigger skipped', { trigger });
+      return this.#running;
+    }
+    this.#clearRetry();
+    this.#running = this.#runOnce(trigger).finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #runOnce(trigger: RunTrigger): Promise<void> {
+    let retry = false;
+    try {
+      ({ retry } = await this.#o.run(trigger));
+    } catch (err) {
+      // The run function handles every account error itself; this is a bug, and still not fatal.
+      this.#o.log.error('poll run failed', { trigger, error: err instanceof Error ? err.message : String(err) });
+      retry = true;
+    }
+    if (retry && !this.#stopped) {
+      this.#retryAt = Date.now() + this.#o.retryIntervalMs;
+      this.#retryTimer = setTimeout(() => void this.trigger('retry'), this.#o.retryIntervalMs);
+    }
+  }
+
+  #clearRetry(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#retryAt = undefined;
+  }
+
+  /** Stops scheduling and waits for the run in progress (whose calls the caller aborts). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#cron?.stop();
+    this.#clearRetry();
+    await this.#running;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The store's schema, versioned with SQLite's `user_version`; each migration runs once, in a
+ * transaction, in order. `application_id` marks the file as ours so that a foreign database at
+ * `--storage.path` is recognised and never altered.
+ */
+
+/** "WXIE" as a 32-bit integer. */
+export const APPLICATION_ID = 0x57584945;
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: rows as WeChat sent them (milliseconds), and which days are complete.
+  `
+  CREATE TABLE daily (
+    appid TEXT NOT NULL,
+    ref_date TEXT NOT NULL,
+    callback_count INTEGER NOT NULL CHECK (callback_count >= 0),
+    fail_count INTEGER NOT NULL CHECK (fail_count >= 0),
+    total_time_cost INTEGER NOT NULL CHECK (total_time_cost >= 0),
+    max_time_cost INTEGER NOT NULL CHECK (max_time_cost >= 0),
+    fetched_at INTEGER NOT NULL,
+    PRIMARY KEY (appid, ref_date)
+  ) WITHOUT ROWID;
+  CREATE TABLE hourly (
+    appid TEXT NOT NULL,
+    ref_date TEXT NOT NULL,
+    ref_hour INTEGER NOT NULL CHECK (ref_hour BETWEEN 0 AND 23),
+    callback_count INTEGER NOT NULL CHECK (callback_count >= 0),
+    fail_count INTEGER NOT NULL CHECK (fail_count >= 0),
+    total_time_cost INTEGER NOT NULL CHECK (total_time_cost >= 0),
+    max_time_cost INTEGER NOT NULL CHECK (max_time_cost >= 0),
+    fetched_at INTEGER NOT NULL,
+    PRIMARY KEY (appid, ref_date, ref_hour)
+  ) WITHOUT ROWID;
+  -- A day listed here is stored whole: its daily row (absent for a day without traffic) and
+  -- every hourly row WeChat listed. Written in the same transaction as the rows.
+  CREATE TABLE days (
+    appid TEXT NOT NULL,
+    ref_date TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('complete', 'no_traffic')),
+    completed_at INTEGER NOT NULL,
+    PRIMARY KEY (appid, ref_date)
+  ) WITHOUT ROWID;
+  CREATE TABLE accounts (
+    appid TEXT NOT NULL PRIMARY KEY,
+    last_success_at INTEGER
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,183 @@
+import Database from 'better-sqlite3';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { BeijingDate } from '../dates.js';
+import { StoreError } from '../errors.js';
+import type { DailyRow, HourlyRow, SummaryFigures } from '../wechat/summary.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+/** How a stored day was completed. */
+export type DayStatus = 'complete' | 'no_traffic';
+
+/** One day of one account, written all at once. */
+export interface StoredDay {
+  readonly refDate: BeijingDate;
+  readonly status: DayStatus;
+  /** Absent for a day without traffic. */
+  readonly daily?: DailyRow | undefined;
+  readonly hours: readonly HourlyRow[];
+}
+
+interface FigureColumns {
+  callback_count: number;
+  fail_count: number;
+  total_time_cost: number;
+  max_time_cost: number;
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+const ZERO: SummaryFigures = { callbackCount: 0, failCount: 0, totalTimeCost: 0, maxTimeCost: 0 };
+
+function figures(r: FigureColumns): SummaryFigures {
+  return { callbackCount: r.callback_count, failCount: r.fail_count, totalTimeCost: r.total_time_cost, maxTimeCost: r.max_time_cost };
+}
+
+/** Refuses, before SQLite touches it, a file that is not an SQLite database. */
+function assertSqliteFile(path: string): void {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new StoreError(`storage ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  if (size === 0) return;
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    readSync(fd, head, 0, head.length, 0);
+  } catch (err) {
+    throw new StoreError(`storage ${path}: cannot read it: ${(err as Error).message}`, { cause: err });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (!head.equals(SQLITE_HEADER)) {
+    throw new StoreError(`storage ${path} exists and is not an SQLite database; refusing to overwrite it (choose another --storage.path)`);
+  }
+}
+
+/**
+ * The exporter's own database: every row fetched from WeChat and which days are complete, so that
+ * a restart costs no API call and the gauges are back before the first scrape. SQLite in WAL
+ * mode; each day is written in one transaction, so a crash at any moment leaves whole days only.
+ */
+export class Store {
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #stmt;
+
+  /** Opens (creating it and its directory if needed) the store at `path`, or `:memory:`. */
+  constructor(path: string) {
+    this.path = path;
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true });
+      assertSqliteFile(path);
+    }
+    try {
+      this.#db = new Database(path, { timeout: 5_000 });
+    } catch (err) {
+      throw new StoreError(`storage ${path}: cannot open: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      this.#migrate();
+    } catch (err) {
+      this.#db.close();
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`storage ${path}: unreadable: ${(err as Error).message}`, { cause: err });
+    }
+    const db = this.#db;
+    this.#stmt = {
+      upsertDaily: db.prepare(`INSERT INTO daily (appid, ref_date, callback_count, fail_count, total_time_cost, max_time_cost, fetched_at)
+        VALUES (@appid, @refDate, @callbackCount, @failCount, @totalTimeCost, @maxTimeCost, @at)
+        ON CONFLICT (appid, ref_date) DO UPDATE SET callback_count = excluded.callback_count, fail_count = excluded.fail_count,
+          total_time_cost = excluded.total_time_cost, max_time_cost = excluded.max_time_cost, fetched_at = excluded.fetched_at`),
+      deleteHours: db.prepare('DELETE FROM hourly WHERE appid = ? AND ref_date = ?'),
+      upsertHour: db.prepare(`INSERT INTO hourly (appid, ref_date, ref_hour, callback_count, fail_count, total_time_cost, max_time_cost, fetched_at)
+        VALUES (@appid, @refDate, @refHour, @callbackCount, @failCount, @totalTimeCost, @maxTimeCost, @at)
+        ON CONFLICT (appid, ref_date, ref_hour) DO UPDATE SET callback_count = excluded.callback_count, fail_count = excluded.fail_count,
+          total_time_cost = excluded.total_time_cost, max_time_cost = excluded.max_time_cost, fetched_at = excluded.fetched_at`),
+      upsertDay: db.prepare(`INSERT INTO days (appid, ref_date, status, completed_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (appid, ref_date) DO UPDATE SET status = excluded.status, completed_at = excluded.completed_at`),
+      storedDays: db.prepare<[string, string, string], { ref_date: string; status: DayStatus }>(
+        'SELECT ref_date, status FROM days WHERE appid = ? AND ref_date BETWEEN ? AND ? ORDER BY ref_date'),
+      newestDay: db.prepare<[string], { ref_date: string; status: DayStatus }>(
+        'SELECT ref_date, status FROM days WHERE appid = ? ORDER BY ref_date DESC LIMIT 1'),
+      daily: db.prepare<[string, string, string], FigureColumns & { ref_date: string }>(
+        'SELECT * FROM daily WHERE appid = ? AND ref_date BETWEEN ? AND ? ORDER BY ref_date'),
+      hourly: db.prepare<[string, string, string], FigureColumns & { ref_date: string; ref_hour: number }>(
+        'SELECT * FROM hourly WHERE appid = ? AND ref_date BETWEEN ? AND ? ORDER BY ref_date, ref_hour'),
+      setLastSuccess: db.prepare(`INSERT INTO accounts (appid, last_success_at) VALUES (?, ?)
+        ON CONFLICT (appid) DO UPDATE SET last_success_at = excluded.last_success_at`),
+      lastSuccess: db.prepare<[string], { last_success_at: number | null }>('SELECT last_success_at FROM accounts WHERE appid = ?'),
+    };
+  }
+
+  #migrate(): void {
+    const db = this.#db;
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
+    if (appId !== APPLICATION_ID && (appId !== 0 || tables > 0)) {
+      throw new StoreError(`storage ${this.path} is a database of another application; refusing to change it (choose another --storage.path)`);
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError(`storage ${this.path} has schema version ${version}, newer than this exporter's ${SCHEMA_VERSION}; upgrade the exporter`);
+    }
+    if (this.path !== ':memory:') db.pragma('journal_mode = WAL');
+    // FULL: a day acknowledged as stored survives a power cut too; writes are a few per day.
+    db.pragma('synchronous = FULL');
+    for (let v = version; v < SCHEMA_VERSION; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v] as string);
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  /** Writes one day whole (rows and completion) in one transaction. */
+  saveDay(appid: string, day: StoredDay, at: number): void {
+    const s = this.#stmt;
+    this.#db.transaction(() => {
+      if (day.daily) s.upsertDaily.run({ appid, at, ...day.daily, refDate: day.refDate });
+      s.deleteHours.run(appid, day.refDate);
+      for (const h of day.hours) s.upsertHour.run({ appid, at, ...h, refDate: day.refDate });
+      s.upsertDay.run(appid, day.refDate, day.status, at);
+    })();
+  }
+
+  /** The stored days of `appid` between `from` and `to` (inclusive). */
+  storedDays(appid: string, from: BeijingDate, to: BeijingDate): Map<BeijingDate, DayStatus> {
+    return new Map(this.#stmt.storedDays.all(appid, from, to).map((r) => [r.ref_date, r.status]));
+  }
+
+  /** The newest stored day of `appid` with its figures: the account's reference day. */
+  referenceDay(appid: string): (StoredDay & { readonly dayFigures: SummaryFigures }) | undefined {
+    const newest = this.#stmt.newestDay.get(appid);
+    if (!newest) return undefined;
+    const date = newest.ref_date;
+    const [daily] = this.dailyRows(appid, date, date);
+    return { refDate: date, status: newest.status, daily, hours: this.hourlyRows(appid, date, date), dayFigures: daily ?? ZERO };
+  }
+
+  dailyRows(appid: string, from: BeijingDate, to: BeijingDate): DailyRow[] {
+    return this.#stmt.daily.all(appid, from, to).map((r) => ({ refDate: r.ref_date, ...figures(r) }));
+  }
+
+  hourlyRows(appid: string, from: BeijingDate, to: BeijingDate): HourlyRow[] {
+    return this.#stmt.hourly.all(appid, from, to).map((r) => ({ refDate: r.ref_date, refHour: r.ref_hour, ...figures(r) }));
+  }
+
+  setLastSuccess(appid: string, at: number): void {
+    this.#stmt.setLastSuccess.run(appid, at);
+  }
+
+  lastSuccess(appid: string): number | undefined {
+    return this.#stmt.lastSuccess.get(appid)?.last_success_at ?? undefined;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
