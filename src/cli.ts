@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { loadConfig } from './config/load.js';
+import { runDaemon } from './daemon.js';
+import { ConfigError, ExporterError } from './errors.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
+import { buildInfo } from './version.js';
+
+/** Exit code for a bad command line or configuration (as Prometheus' own tools use 2 for usage). */
+const EXIT_USAGE = 2;
+
+interface GlobalFlags {
+  'config.file'?: string;
+  'web.listenAddress': string;
+  'web.telemetryPath': string;
+  'storage.path': string;
+  'log.level': LogLevel;
+  'log.format': LogFormat;
+  demo?: boolean;
+}
+
+function program(env: NodeJS.ProcessEnv): Command {
+  const cmd = new Command('wechat-interface-exporter')
+    .description('Prometheus exporter for WeChat Official Account interface summary statistics')
+    .version(buildInfo(env).version, '--version')
+    .addOption(new Option('--config.file <path>', 'YAML configuration file').env('WECHAT_EXPORTER_CONFIG'))
+    .option('--web.listen-address <[host]:port>', 'address to serve metrics, landing page and health on', ':10071')
+    .option('--web.telemetry-path <path>', 'path of the metrics endpoint', '/metrics')
+    .option('--storage.path <file>', 'SQLite store of every row fetched', './data/wechat-exporter.db')
+    .addOption(new Option('--log.level <level>', 'log level').choices(LOG_LEVELS).default('info'))
+    .addOption(new Option('--log.format <format>', 'log format').choices(LOG_FORMATS).default('json'))
+    .option('--demo', 'run against the built-in WeChat API simulator with demo accounts')
+    .showHelpAfterError()
+    .exitOverride();
+
+  cmd.action(async (opts: GlobalFlags) => {
+    const code = await runDaemon(
+      {
+        configFile: opts['config.file'],
+        listenAddress: opts['web.listenAddress'],
+        telemetryPath: opts['web.telemetryPath'],
+        storagePath: opts['storage.path'],
+        logLevel: opts['log.level'],
+        logFormat: opts['log.format'],
+        demo: opts.demo ?? false,
+      },
+      env,
+    );
+    process.exitCode = code;
+  });
+
+  cmd
+    .command('check-config')
+    .description('validate the configuration (and the secrets it points to), then exit: 0 if valid, 2 with every problem otherwise')
+    .action((_opts, sub: Command) => {
+      const opts = sub.optsWithGlobals<GlobalFlags>();
+      const config = loadConfig({ file: opts['config.file'], env });
+      for (const w of config.warnings) process.stderr.write(`warning: ${w}\n`);
+      process.stdout.write(`configuration OK (${config.source}): ${config.accounts.length} account(s): ${config.accounts.map((a) => a.name).join(', ')}\n`);
+    });
+  return cmd;
+}
+
+async function main(): Promise<void> {
+  process.on('unhandledRejection', (reason) => {
+    // Never expected (every poll error is handled); logged rather than fatal so that one bad
+    // answer cannot take the exporter down.
+    process.stderr.write(`unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}\n`);
+  });
+  try {
+    await program(process.env).parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+    } else if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = EXIT_USAGE;
+    } else if (err instanceof ExporterError || err instanceof TypeError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exitCode = 1;
+    } else {
+      throw err;
+    }
+  }
+}
+
+await main();

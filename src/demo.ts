@@ -1,0 +1,28 @@
+import type { Clock } from './clock.js';
+import type { ResolvedConfig } from './config/load.js';
+import { validateConfig } from './config/load.js';
+import { WechatSimulator, type SimulatorAccount } from './simulator/index.js';
+
+/**
+ * Two demo accounts: a busy, healthy shop and a smaller news account whose server fails often
+ * and answers slowly, so the dashboard and the failure-ratio alert have something to show.
+ */
+export const DEMO_ACCOUNTS: readonly (SimulatorAccount & { readonly name: string })[] = [
+  { name: 'demo-shop', appid: 'wx00000000000d3e01', secret: 'demo-secret-shop-00000001', profile: { dailyCallbacks: 40_000, failureRatio: 0.002, latencyMs: 160 } },
+  { name: 'demo-news', appid: 'wx00000000000d3e02', secret: 'demo-secret-news-00000002', profile: { dailyCallbacks: 6_000, failureRatio: 0.03, latencyMs: 900 } },
+];
+
+/** `--demo`: the simulator on 127.0.0.1 (a free port) and a config pointing at it, 7 days of lookback. */
+export async function startDemo(clock: Clock): Promise<{ simulator: WechatSimulator; config: ResolvedConfig }> {
+  const simulator = new WechatSimulator({ accounts: DEMO_ACCOUNTS, clock });
+  const url = await simulator.listen(0, '127.0.0.1');
+  const config = validateConfig({
+    wechat: { baseUrls: [url], timeout: '5s' },
+    schedule: { lookbackDays: 7, retryInterval: '1m' },
+    accounts: DEMO_ACCOUNTS.map((a) => ({ name: a.name, appid: a.appid, secret: a.secret })),
+  });
+  return {
+    simulator,
+    config: { ...config, accounts: config.accounts.map((a, i) => ({ ...a, appsecret: DEMO_ACCOUNTS[i]?.secret })), warnings: [], source: 'demo' },
+  };
+}
