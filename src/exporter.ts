@@ -8,6 +8,7 @@ import { errorClassOf } from './errors.js';
 import { createApp } from './http/app.js';
 import { registerExporterMetrics, type BuildInfo } from './metrics/exporter-metrics.js';
 import { pollAccount } from './poll/account-poller.js';
+import { lookbackWindow } from './poll/plan.js';
 import { describeError, isAbort, type AccountState, type ReferenceDay } from './poll/account-state.js';
 import { Scheduler, nextCronRun, type RunTrigger } from './poll/scheduler.js';
 import type { Redactor } from './redact.js';
@@ -178,7 +179,8 @@ export class Exporter {
     const startedAt = clock.now();
     if (this.#stopped) return false;
     if (trigger === 'retry' && state.holdUntil !== undefined && startedAt < state.holdUntil) return false;
-    const result = await pollAccount({ api, store, clock, lookbackDays: config.schedule.lookbackDays, log });
+    const window = lookbackWindow(startedAt, config.schedule.lookbackDays);
+    const result = await pollAccount({ api, store, clock, window, log });
     if (result.error !== undefined && isAbort(result.error)) return false;
     if (result.saved.length > 0) {
       state.reference = referenceOf(store, api.appid);

@@ -1,10 +1,10 @@
 import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
-import type { BeijingDate } from '../dates.js';
+import { eachDay, type BeijingDate } from '../dates.js';
 import type { Store } from '../store/store.js';
 import type { AccountApi } from '../wechat/account-api.js';
 import type { DailyRow } from '../wechat/summary.js';
-import { completeDay, dailyRanges, judgeDaily, lookbackWindow, missingDays } from './plan.js';
+import { completeDay, dailyRanges, judgeDaily } from './plan.js';
 
 export interface PollResult {
   /** Calls that went out (token fetches not included). */
@@ -20,19 +20,20 @@ export interface PollInput {
   readonly api: AccountApi;
   readonly store: Store;
   readonly clock: Clock;
-  readonly lookbackDays: number;
+  /** The days to have stored: the lookback window for the daemon, the asked range for a backfill. */
+  readonly window: { readonly from: BeijingDate; readonly to: BeijingDate };
   readonly log: Logger;
 }
 
 /**
- * One poll of one account: plan the missing days of the lookback window, fetch the daily API
+ * One poll of one account: plan the missing days of the window, fetch the daily API
  * once for their range (≤ 30 days a call) and the hourly API once per day that has a total, and
  * store each complete day in its own transaction as soon as it is in. Stored days cost nothing.
  */
-export async function pollAccount({ api, store, clock, lookbackDays, log }: PollInput): Promise<PollResult> {
+export async function pollAccount({ api, store, clock, window, log }: PollInput): Promise<PollResult> {
   const now = clock.now();
-  const { from, to } = lookbackWindow(now, lookbackDays);
-  const missing = missingDays(now, lookbackDays, store.storedDays(api.appid, from, to));
+  const stored = store.storedDays(api.appid, window.from, window.to);
+  const missing = eachDay(window.from, window.to).filter((d) => !stored.has(d));
   const saved: BeijingDate[] = [];
   const pending: BeijingDate[] = [];
   let calls = 0;

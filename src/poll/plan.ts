@@ -1,7 +1,6 @@
 import {
   EARLIEST_DATE,
   addDays,
-  eachDay,
   newestReadyDay,
   startOfBeijingDay,
   type BeijingDate,
@@ -11,14 +10,9 @@ import type { DailyRow, HourlyRow } from '../wechat/summary.js';
 import type { StoredDay } from '../store/store.js';
 
 /**
- * The days of the lookback window that are not stored yet, oldest first. The window is the
- * `lookbackDays` days ending with the newest day WeChat has finished (yesterday from 08:00 Beijing).
+ * The days the daemon keeps stored: the `lookbackDays` days ending with the newest day WeChat
+ * has finished (yesterday from 08:00 Beijing), never before 2014-12-01.
  */
-export function missingDays(nowMs: number, lookbackDays: number, stored: ReadonlySet<BeijingDate> | ReadonlyMap<BeijingDate, unknown>): BeijingDate[] {
-  const { from, to } = lookbackWindow(nowMs, lookbackDays);
-  return eachDay(from, to).filter((d) => !stored.has(d));
-}
-
 export function lookbackWindow(nowMs: number, lookbackDays: number): { from: BeijingDate; to: BeijingDate } {
   const to = newestReadyDay(nowMs);
   const start = addDays(to, -(lookbackDays - 1));
