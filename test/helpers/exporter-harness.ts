@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'winston';
+import type { Clock } from '../../src/clock.js';
+import { validateConfig, type ResolvedConfig } from '../../src/config/load.js';
+import { Exporter } from '../../src/exporter.js';
+import { memoryLogger } from '../../src/log.js';
+import { Redactor } from '../../src/redact.js';
+import type { SimulatorAccount, WechatSimulator } from '../../src/simulator/index.js';
+import { Store } from '../../src/store/store.js';
+import { FAST_RETRY } from './wechat-stack.js';
+
+export const BUILD = { version: '0.0.0-test', revision: 'test', nodejs: 'v0.0.0' } as const;
+
+export interface TestAccount extends SimulatorAccount {
+  readonly name: string;
+}
+
+export const SHOP: TestAccount = { name: 'shop', appid: 'wx00000000000000a1', secret: 'shop-secret-0000000000000001' };
+export const NEWS: TestAccount = { name: 'news', appid: 'wx00000000000000b2', secret: 'news-secret-0000000000000002' };
+
+export function tempDir(prefix = 'wx-exporter-'): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A validated config for `accounts` against `sim`, secrets inline (tests only). */
+export function testConfig(sim: WechatSimulator, accounts: readonly TestAccount[], schedule: Record<string, unknown> = {}): ResolvedConfig {
+  const config = validateConfig({
+    wechat: { baseUrls: [sim.url], timeout: '2s' },
+    schedule: { lookbackDays: 7, ...schedule },
+    accounts: accounts.map((a) => ({ name: a.name, appid: a.appid, secret: a.secret })),
+  });
+  return { ...config, accounts: config.accounts.map((a, i) => ({ ...a, appsecret: accounts[i]?.secret })), warnings: [], source: 'test' };
+}
+
+export interface Harness {
+  readonly exporter: Exporter;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly lines: string[];
+  readonly redactor: Redactor;
+  close(): Promise<void>;
+}
+
+/** An exporter as the daemon builds it, on a real SQLite file, its process metrics off. */
+export function startExporter(options: { sim: WechatSimulator; clock: Clock; storePath: string; accounts: readonly TestAccount[]; schedule?: Record<string, unknown> }): Harness {
+  const redactor = new Redactor();
+  const { logger, lines } = memoryLogger(redactor);
+  const store = new Store(options.storePath);
+  const exporter = new Exporter({
+    config: testConfig(options.sim, options.accounts, options.schedule),
+    store,
+    clock: options.clock,
+    logger,
+    redactor,
+    env: {},
+    build: BUILD,
+    defaultMetrics: false,
+    retryPolicy: FAST_RETRY,
+  });
+  return {
+    exporter,
+    store,
+    logger,
+    lines,
+    redactor,
+    async close() {
+      await exporter.stop();
+      store.close();
+    },
+  };
+}
