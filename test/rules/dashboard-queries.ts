@@ -1,0 +1,125 @@
+/**
+ * Reads the Grafana dashboard and lists every panel query with Grafana's variables substituted,
+ * so tests can check the queries statically and run them through a real Prometheus.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const DASHBOARD_PATH = fileURLToPath(new URL('../../grafana/wechat-interface-exporter.json', import.meta.url));
+
+/** The parts of a Grafana panel the tests look at (the JSON has many more). */
+export interface Panel {
+  readonly id: number;
+  readonly type: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly datasource?: { readonly type?: string; readonly uid?: string } | null;
+  readonly gridPos?: { readonly h: number; readonly w: number; readonly x: number; readonly y: number };
+  readonly fieldConfig?: {
+    readonly defaults?: Readonly<Record<string, unknown>> & { readonly unit?: string };
+    readonly overrides?: readonly { readonly properties: readonly { readonly id: string; readonly value?: unknown }[] }[];
+  };
+  readonly targets?: readonly Target[];
+  readonly panels?: readonly Panel[];
+  readonly repeat?: string;
+  readonly collapsed?: boolean;
+}
+
+export interface Target {
+  readonly refId: string;
+  readonly expr?: string;
+  readonly instant?: boolean;
+  readonly range?: boolean;
+  readonly format?: string;
+  readonly legendFormat?: string;
+  readonly datasource?: { readonly type?: string; readonly uid?: string };
+}
+
+export interface Dashboard {
+  readonly uid: string;
+  readonly title: string;
+  readonly schemaVersion: number;
+  readonly tags?: readonly string[];
+  readonly panels: readonly Panel[];
+  readonly templating: { readonly list: readonly Readonly<Record<string, unknown>>[] };
+  readonly [key: string]: unknown;
+}
+
+export function loadDashboard(path: string = DASHBOARD_PATH): Dashboard {
+  return JSON.parse(readFileSync(path, 'utf8')) as Dashboard;
+}
+
+/** Every panel, rows included, with the panels of collapsed rows (nested in `row.panels`) too. */
+export function allPanels(dashboard: Dashboard): Panel[] {
+  const out: Panel[] = [];
+  for (const panel of dashboard.panels) {
+    out.push(panel);
+    for (const nested of panel.panels ?? []) out.push(nested);
+  }
+  return out;
+}
+
+export interface SubstituteOptions {
+  /** Replaces `$account`; a plain account name is regex-escaped as Grafana does. Default: all accounts (`.*`). */
+  readonly account?: string;
+}
+
+// Grafana escapes a single value for a Prometheus regex matcher like this (prometheusSpecialRegexEscape):
+// regex metacharacters get a backslash, written doubled inside the PromQL string literal.
+function escapeForRegexMatcher(value: string): string {
+  return value.replace(/\\/g, '\\\\\\\\').replace(/[$^*{}[\]'+?.()|]/g, '\\\\$&');
+}
+
+/**
+ * Substitutes the dashboard's variables the way Grafana would for a query: `$account` (all forms),
+ * `$datasource` (removed), `$__rate_interval` → 5m, `$__interval` → 1m, `$__range` → 1d.
+ * Throws if a variable is left, so a new variable cannot slip past the tests unnoticed.
+ */
+export function substituteVariables(expr: string, options: SubstituteOptions = {}): string {
+  const account = options.account === undefined ? '.*' : escapeForRegexMatcher(options.account);
+  const out = expr
+    .replace(/\$\{account(?::[a-z]+)?\}|\[\[account\]\]|\$account\b/g, () => account)
+    .replace(/\$\{datasource\}|\$datasource\b/g, '')
+    .replace(/\$\{?__rate_interval\}?/g, '5m')
+    .replace(/\$\{?__interval_ms\}?/g, '60000')
+    .replace(/\$\{?__interval\}?/g, '1m')
+    .replace(/\$\{?__range_ms\}?/g, '86400000')
+    .replace(/\$\{?__range_s\}?/g, '86400')
+    .replace(/\$\{?__range\}?/g, '1d');
+  const left = /\$\{?\w+|\[\[\w+\]\]/.exec(out);
+  if (left) throw new Error(`unknown Grafana variable ${left[0]} in query: ${expr}`);
+  return out;
+}
+
+export interface DashboardQuery {
+  readonly panelId: number;
+  readonly panelTitle: string;
+  readonly refId: string;
+  /** The query as written in the dashboard. */
+  readonly rawExpr: string;
+  /** The query with the variables substituted: valid PromQL. */
+  readonly expr: string;
+  /** Grafana runs it as an instant query (tables, hour bar charts) rather than a range query. */
+  readonly instant: boolean;
+  readonly legendFormat: string | undefined;
+}
+
+/** Every Prometheus query of every panel (including panels in collapsed rows), variables substituted. */
+export function dashboardQueries(dashboard: Dashboard = loadDashboard(), options: SubstituteOptions = {}): DashboardQuery[] {
+  const out: DashboardQuery[] = [];
+  for (const panel of allPanels(dashboard)) {
+    for (const target of panel.targets ?? []) {
+      if (target.expr === undefined) continue;
+      out.push({
+        panelId: panel.id,
+        panelTitle: panel.title,
+        refId: target.refId,
+        rawExpr: target.expr,
+        expr: substituteVariables(target.expr, options),
+        instant: target.instant === true && target.range !== true,
+        legendFormat: target.legendFormat,
+      });
+    }
+  }
+  return out;
+}
