@@ -1,7 +1,10 @@
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
-import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, renderMetrics } from '../metrics/render.js';
+import { renderMetrics } from '../metrics/render.js';
 import { renderLanding, type LandingInfo } from './landing.js';
+
+const TEXT_OFFER = 'text/plain; version=0.0.4';
+const OPENMETRICS_OFFER = 'application/openmetrics-text; version=1.0.0';
 
 export interface AppOptions {
   readonly registry: Registry;
@@ -22,8 +25,9 @@ export function createApp(options: AppOptions): Express {
 
   app.get(options.telemetryPath, async (req, res, next) => {
     try {
-      // Prometheus asks for OpenMetrics first; curl and browsers get the text format.
-      const openMetrics = req.accepts([PROMETHEUS_CONTENT_TYPE.split(';')[0] as string, OPENMETRICS_CONTENT_TYPE.split(';')[0] as string]) === 'application/openmetrics-text';
+      // Prometheus asks for OpenMetrics first; curl and browsers get the text format. The offers
+      // carry their version so that Prometheus' `application/openmetrics-text;version=1.0.0` matches.
+      const openMetrics = req.accepts([TEXT_OFFER, OPENMETRICS_OFFER]) === OPENMETRICS_OFFER;
       const { contentType, body } = await renderMetrics(options.registry, openMetrics);
       res.set('Content-Type', contentType).send(body);
     } catch (err) {

@@ -100,7 +100,7 @@ export function registerExporterMetrics(registry: Registry, accounts: () => read
       if (a.lastSuccessAt !== undefined) g.set({ appid: a.appid, account: a.name }, a.lastSuccessAt / 1000);
     }
   });
-  gauge('wechat_exporter_pending_days', 'Days of the lookback window not stored yet for the account (waiting for WeChat, or after errors).', ['appid', 'account'], (g) => {
+  gauge('wechat_exporter_pending_dates', 'Dates of the lookback window not stored yet for the account (waiting for WeChat, or after errors).', ['appid', 'account'], (g) => {
     for (const a of accounts()) {
       if (a.up !== undefined) g.set({ appid: a.appid, account: a.name }, a.pendingDays.length);
     }
