@@ -85,7 +85,7 @@ export function resolveSecrets(config: Config, env: Env, readFile: (path: string
 export function parseYaml(text: string, source: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
-    throw new ConfigError(doc.errors.map((e) => `${source}: ${e.message.split('\n')[0]}`));
+    throw new ConfigError(doc.errors.map((e) => `${source}: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}`));
   }
   return doc.toJS();
 }

@@ -22,6 +22,11 @@ const duration = (min: number, max: number) =>
       return ms;
     });
 
+const intRange = (min: number, max: number) => {
+  const message = `expected an integer from ${min} to ${max}`;
+  return z.number().int(message).min(min, message).max(max, message);
+};
+
 const httpUrl = z.string().refine((s) => {
   try {
     return ['http:', 'https:'].includes(new URL(s).protocol);
@@ -76,7 +81,7 @@ export const configSchema = z.strictObject({
       proxy: httpUrl.optional(),
       retry: z
         .strictObject({
-          maxAttempts: z.number().int().min(1).max(10).default(4),
+          maxAttempts: intRange(1, 10).default(4),
           maxElapsed: duration(0, 3_600_000).default(60_000),
         })
         .default({ maxAttempts: 4, maxElapsed: 60_000 }),
@@ -86,8 +91,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       cron: cronExpression.default('15 8 * * *'),
       retryInterval: duration(60_000, 86_400_000).default(1_800_000),
-      lookbackDays: z.number().int().min(1).max(90).default(7),
-      concurrency: z.number().int().min(1).max(64).default(4),
+      lookbackDays: intRange(1, 90).default(7),
+      concurrency: intRange(1, 64).default(4),
     })
     .default({ cron: '15 8 * * *', retryInterval: 1_800_000, lookbackDays: 7, concurrency: 4 }),
   accounts: z
