@@ -1,0 +1,134 @@
+{{/* Chart name, truncated to the 63 characters a label value allows. */}}
+{{- define "wie.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name of the release's resources: RELEASE-CHART, or RELEASE when it already holds the chart name. */}}
+{{- define "wie.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "wie.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "wie.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "wie.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "wie.labels" -}}
+helm.sh/chart: {{ include "wie.chart" . }}
+{{ include "wie.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: wechat-interface-exporter
+{{- end }}
+
+{{- define "wie.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "wie.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "wie.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/* Where the pod finds its config and the accounts' appsecrets. */}}
+{{- define "wie.configDir" -}}/etc/wechat-interface-exporter{{- end }}
+{{- define "wie.secretsDir" -}}/run/secrets/wechat-interface-exporter{{- end }}
+
+{{/* Accounts whose appsecret this chart mounts: those with `secret` or `existingSecret`. */}}
+{{- define "wie.hasMountedSecrets" -}}
+{{- range .Values.config.accounts }}{{ if or (get . "secret") (get . "existingSecret") }}true{{ end }}{{ end }}
+{{- end }}
+
+{{- define "wie.hasChartSecrets" -}}
+{{- range .Values.config.accounts }}{{ if get . "secret" }}true{{ end }}{{ end }}
+{{- end }}
+
+{{/*
+Checks the accounts (the schema checks each field; this checks how they combine) and stops the
+render with a message naming the account.
+*/}}
+{{- define "wie.validateAccounts" -}}
+{{- if and (not .Values.demo) (empty .Values.config.accounts) }}
+{{- fail "config.accounts is empty: add at least one WeChat account, or set demo=true to try the chart with the built-in simulator" }}
+{{- end }}
+{{- $seen := dict }}
+{{- range $i, $a := .Values.config.accounts }}
+{{- range $key := list "name" "appid" }}
+{{- $id := printf "%s=%s" $key (get $a $key) }}
+{{- if hasKey $seen $id }}
+{{- fail (printf "config.accounts[%d]: %s %q is used twice" $i $key (get $a $key)) }}
+{{- end }}
+{{- $_ := set $seen $id true }}
+{{- end }}
+{{- $sources := 0 }}
+{{- range $k := list "secret" "existingSecret" "secretEnv" "secretFile" }}
+{{- if get $a $k }}{{ $sources = add1 $sources }}{{ end }}
+{{- end }}
+{{- if gt $sources 1 }}
+{{- fail (printf "config.accounts[%d] (%s): give only one of secret, existingSecret, secretEnv, secretFile" $i $a.name) }}
+{{- end }}
+{{- $tokenSource := get $a "tokenSource" | default "stable" }}
+{{- if and (has $tokenSource (list "stable" "classic")) (eq $sources 0) }}
+{{- fail (printf "config.accounts[%d] (%s): tokenSource %s needs the appsecret: set secret, existingSecret, secretEnv or secretFile" $i $a.name $tokenSource) }}
+{{- end }}
+{{- if and (eq $tokenSource "file") (not (get $a "tokenFile")) }}
+{{- fail (printf "config.accounts[%d] (%s): tokenSource file needs tokenFile" $i $a.name) }}
+{{- end }}
+{{- if and (eq $tokenSource "url") (not (get $a "tokenUrl")) }}
+{{- fail (printf "config.accounts[%d] (%s): tokenSource url needs tokenUrl" $i $a.name) }}
+{{- end }}
+{{- if and (ne $tokenSource "file") (get $a "tokenFile") }}
+{{- fail (printf "config.accounts[%d] (%s): tokenFile is only used with tokenSource file" $i $a.name) }}
+{{- end }}
+{{- if and (ne $tokenSource "url") (get $a "tokenUrl") }}
+{{- fail (printf "config.accounts[%d] (%s): tokenUrl is only used with tokenSource url" $i $a.name) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The exporter's config file: values.config with each account's `secret` / `existingSecret`
+replaced by `secretFile`, the file the pod mounts from the Secret. Built on a deep copy, so
+.Values is not modified; empty optional strings are dropped.
+*/}}
+{{- define "wie.configFile" -}}
+{{- $cfg := deepCopy .Values.config }}
+{{- if not (get $cfg.wechat "proxy") }}
+{{- $_ := unset $cfg.wechat "proxy" }}
+{{- end }}
+{{- $accounts := list }}
+{{- range $a := .Values.config.accounts }}
+{{- $out := dict }}
+{{- range $k, $v := omit $a "secret" "existingSecret" }}
+{{- if and (not (kindIs "invalid" $v)) (or $v (not (kindIs "string" $v))) }}
+{{- $_ := set $out $k $v }}
+{{- end }}
+{{- end }}
+{{- if or (get $a "secret") (get $a "existingSecret") }}
+{{- $_ := set $out "secretFile" (printf "%s/%s" (include "wie.secretsDir" $) $a.name) }}
+{{- end }}
+{{- $accounts = append $accounts $out }}
+{{- end }}
+{{- $_ := set $cfg "accounts" $accounts }}
+{{- toYaml $cfg }}
+{{- end }}

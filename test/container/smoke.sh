@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Container smoke test: builds the image from the repository's Dockerfile, runs it in demo mode and
+# checks what users of the image rely on. Talks only to 127.0.0.1.
+#
+#   test/container/smoke.sh                # build, run, check, clean up
+#   test/container/smoke.sh --build-only   # build and check the image's configuration only
+#
+# Environment:
+#   CONTAINER_ENGINE       docker (default) or podman
+#   CONTAINER_BUILD_FLAGS  extra flags for `build`, e.g. "--pull=never --format docker"
+#   SMOKE_IMAGE            test this existing image instead of building one (it is not removed)
+#   SMOKE_TIMEOUT          seconds to wait for demo data on /metrics (default 90)
+# On this machine (no Docker engine): eval "$(../shared/scripts/container-env.sh)" first.
+#
+# It removes the container and the image it created on exit, whatever happened.
+set -euo pipefail
+
+ENGINE=${CONTAINER_ENGINE:-docker}
+read -r -a BUILD_FLAGS <<<"${CONTAINER_BUILD_FLAGS:-}"
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TIMEOUT=${SMOKE_TIMEOUT:-90}
+BUILD_ONLY=false
+[[ ${1:-} == --build-only ]] && BUILD_ONLY=true
+
+SUFFIX="$$-$RANDOM"
+NAME="wie-smoke-$SUFFIX"
+if [[ -n ${SMOKE_IMAGE:-} ]]; then IMAGE=$SMOKE_IMAGE; OWN_IMAGE=false
+else IMAGE="localhost/wechat-interface-exporter-smoke:$SUFFIX"; OWN_IMAGE=true; fi
+CREATED_CONTAINER=false
+passed=0 failed=0
+
+ok() { passed=$((passed + 1)); echo "ok   - $*"; }
+not_ok() { failed=$((failed + 1)); echo "FAIL - $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+cleanup() {
+  local rc=$?
+  if $CREATED_CONTAINER; then
+    if ((failed > 0 || rc != 0)); then
+      echo "--- container logs (last 40 lines) ---"
+      "$ENGINE" logs --tail 40 "$NAME" 2>&1 || true
+    fi
+    "$ENGINE" rm -f "$NAME" >/dev/null 2>&1 || true
+  fi
+  if $OWN_IMAGE; then "$ENGINE" rmi -f "$IMAGE" >/dev/null 2>&1 || true; fi
+  echo "$passed passed, $failed failed"
+  if ((failed > 0 && rc == 0)); then rc=1; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "# engine: $ENGINE  image: $IMAGE"
+
+# ---- build ------------------------------------------------------------------------------------
+if $OWN_IMAGE; then
+  version=$(node -p "require('$ROOT/package.json').version")
+  revision=$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)
+  echo "# building (version $version, revision $revision)"
+  if "$ENGINE" build "${BUILD_FLAGS[@]}" -t "$IMAGE" --build-arg "VERSION=$version" \
+    --build-arg "REVISION=$revision" "$ROOT"; then
+    ok "image builds from the Dockerfile"
+  else
+    not_ok "image builds from the Dockerfile"
+    exit 1
+  fi
+fi
+
+# ---- image configuration ----------------------------------------------------------------------
+inspect_image() { "$ENGINE" image inspect --format "$1" "$IMAGE"; }
+user=$(inspect_image '{{.Config.User}}')
+check "image runs as a non-root user by default (User=$user)" \
+  test -n "$user" -a "${user%%:*}" != root -a "${user%%:*}" != 0
+entrypoint=$(inspect_image '{{json .Config.Entrypoint}}')
+check "exec-form entrypoint runs node directly ($entrypoint)" \
+  test "$entrypoint" = '["node","/app/dist/src/cli.js"]'
+check "port 10071/tcp is exposed" grep -q '10071/tcp' <<<"$(inspect_image '{{json .Config.ExposedPorts}}')"
+check "/data is a volume" grep -q '"/data"' <<<"$(inspect_image '{{json .Config.Volumes}}')"
+env_json=$(inspect_image '{{json .Config.Env}}')
+check "NODE_ENV=production" grep -q '"NODE_ENV=production"' <<<"$env_json"
+healthcheck=$(inspect_image '{{if .Config.Healthcheck}}{{json .Config.Healthcheck.Test}}{{end}}')
+check "HEALTHCHECK asks /-/healthy" grep -q '/-/healthy' <<<"$healthcheck"
+labels=$(inspect_image '{{json .Config.Labels}}')
+check "OCI labels present (title, version, revision)" \
+  grep -q '"org.opencontainers.image.title".*' <<<"$labels"
+if $OWN_IMAGE; then
+  check "OCI version label is $version" grep -q "\"org.opencontainers.image.version\":\"$version\"" <<<"$labels"
+  check "OCI revision label is $revision" grep -q "\"org.opencontainers.image.revision\":\"$revision\"" <<<"$labels"
+  check "WECHAT_EXPORTER_REVISION=$revision (for wechat_exporter_build_info)" \
+    grep -q "\"WECHAT_EXPORTER_REVISION=$revision\"" <<<"$env_json"
+fi
+check "native addon better-sqlite3 loads in the runtime image" \
+  "$ENGINE" run --rm --no-healthcheck --entrypoint node "$IMAGE" -e \
+  "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"
+check "no dev dependency in the runtime image (typescript, mocha, tsx absent)" \
+  "$ENGINE" run --rm --no-healthcheck --entrypoint node "$IMAGE" -e \
+  "const fs = require('fs'); process.exit(['typescript', 'mocha', 'tsx'].some((p) => fs.existsSync('/app/node_modules/' + p)) ? 1 : 0)"
+
+if $BUILD_ONLY; then
+  echo "# --build-only: not running the exporter"
+  exit 0
+fi
+
+# ---- run in demo mode -------------------------------------------------------------------------
+# `--demo` replaces the image's CMD (--storage.path=/data/...): the store must still land on /data.
+"$ENGINE" run -d --name "$NAME" -p 127.0.0.1::10071 "$IMAGE" --demo --log.format=text >/dev/null
+CREATED_CONTAINER=true
+hostport=$("$ENGINE" port "$NAME" 10071/tcp | head -n1)
+port=${hostport##*:}
+if [[ ! $port =~ ^[0-9]+$ ]]; then
+  not_ok "published port of 10071/tcp not found ('$ENGINE port' said '$hostport')"
+  exit 1
+fi
+base="http://127.0.0.1:$port"
+echo "# container $NAME listening on $base"
+
+running() { [[ $("$ENGINE" inspect --format '{{.State.Running}}' "$NAME" 2>/dev/null) == true ]]; }
+
+deadline=$(($(date +%s) + TIMEOUT))
+metrics=""
+while :; do
+  if ! running; then
+    not_ok "container exited before serving data (exit code $("$ENGINE" inspect --format '{{.State.ExitCode}}' "$NAME"))"
+    exit 1
+  fi
+  metrics=$(curl -fsS --max-time 5 "$base/metrics" 2>/dev/null || true)
+  if grep -q '^wechat_interface_day_callbacks{' <<<"$metrics"; then break; fi
+  if (($(date +%s) >= deadline)); then break; fi
+  sleep 1
+done
+check "/metrics has wechat_interface_day_callbacks samples within ${TIMEOUT}s" \
+  grep -q '^wechat_interface_day_callbacks{' <<<"$metrics"
+check "/metrics has wechat_exporter_build_info" grep -q '^wechat_exporter_build_info{' <<<"$metrics"
+if $OWN_IMAGE; then
+  build_info=$(grep '^wechat_exporter_build_info{' <<<"$metrics" || true)
+  check "build_info has version=\"$version\"" grep -q "version=\"$version\"" <<<"$build_info"
+  check "build_info has revision=\"$revision\"" grep -q "revision=\"$revision\"" <<<"$build_info"
+fi
+check "GET /-/healthy is 200" curl -fsS --max-time 5 -o /dev/null "$base/-/healthy"
+check "GET /-/ready is 200" curl -fsS --max-time 5 -o /dev/null "$base/-/ready"
+
+uid=$("$ENGINE" exec "$NAME" id -u 2>/dev/null || echo "?")
+check "exec in the container runs as non-root (id -u = $uid)" test "$uid" != 0 -a "$uid" != "?"
+pid1=$("$ENGINE" exec "$NAME" node -e "
+  const fs = require('fs');
+  const uid = /^Uid:\s+(\d+)/m.exec(fs.readFileSync('/proc/1/status', 'utf8'))[1];
+  const cmd = fs.readFileSync('/proc/1/cmdline', 'utf8').split('\0')[0];
+  console.log(uid + ' ' + cmd)" 2>/dev/null || echo "? ?")
+check "PID 1 is node, as non-root (uid cmd = $pid1)" test "${pid1%% *}" != 0 -a "${pid1#* }" = node
+stored=$("$ENGINE" exec "$NAME" node -e "console.log(require('fs').readdirSync('/data').join(' '))" 2>/dev/null || true)
+check "the store is on the /data volume ($stored)" grep -q 'wechat-exporter.db' <<<"$stored"
+
+if [[ -n $healthcheck ]]; then
+  # Run the image's own HEALTHCHECK command the way the engine does (exec-form JSON array).
+  mapfile -t hc < <(node -e '
+    const [kind, ...args] = JSON.parse(process.argv[1]);
+    for (const a of kind === "CMD-SHELL" ? ["sh", "-c", args.join(" ")] : args) console.log(a)' "$healthcheck")
+  check "the image's HEALTHCHECK command succeeds" "$ENGINE" exec "$NAME" "${hc[@]}"
+fi
+
+# ---- graceful stop ----------------------------------------------------------------------------
+# Node is PID 1: if it ignored SIGTERM the engine would kill it after 10 s with exit code 137.
+start=$(now_ms)
+stop_rc=0
+"$ENGINE" stop -t 10 "$NAME" >/dev/null || stop_rc=$?
+elapsed=$(($(now_ms) - start))
+check "'$ENGINE stop -t 10' exits 0 (rc=$stop_rc)" test "$stop_rc" = 0
+check "stopped in under 10 s (${elapsed} ms)" test "$elapsed" -lt 10000
+code=$("$ENGINE" inspect --format '{{.State.ExitCode}}' "$NAME")
+check "container exit code is 0 after SIGTERM (got $code)" test "$code" = 0
