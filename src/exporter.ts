@@ -126,7 +126,7 @@ export class Exporter {
         ready: !this.#stopped,
         demo: options.demo ?? false,
         now: clock.now(),
-        nextRunAt: this.#scheduler.nextCronAt,
+        nextRunAt: nextCronRun(config.schedule.cron, new Date(clock.now()))?.getTime(),
       }),
       routes: options.routes?.(this),
     });

@@ -1,3 +1,4 @@
+import { BEIJING_OFFSET_MS } from '../dates.js';
 import type { AccountState } from '../poll/account-state.js';
 
 export interface LandingInfo {
@@ -15,8 +16,10 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Beijing wall-clock time, the zone WeChat's dates and the schedule live in. */
 function time(ms: number | undefined): string {
-  return ms === undefined ? '—' : new Date(ms).toISOString().replace('.000Z', 'Z');
+  if (ms === undefined) return '—';
+  return `${new Date(ms + BEIJING_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ')}+08:00`;
 }
 
 function stateOf(a: AccountState): string {
@@ -42,7 +45,7 @@ export function renderLanding(info: LandingInfo): string {
 .up{color:#080}.down{color:#c00;font-weight:bold}.pending{color:#888}.err{color:#a00;max-width:40em}code{font-size:.95em}</style></head>
 <body><h1>WeChat Interface Exporter</h1>
 <p>Version ${escapeHtml(info.version)}${info.demo ? ' — <strong>demo mode</strong> (built-in WeChat API simulator)' : ''}. ${info.ready ? 'Ready.' : 'Not ready.'}
-Dates are Beijing dates (UTC+8). Now: ${time(info.now)}. Next scheduled run: ${time(info.nextRunAt)}.</p>
+Dates and times are Beijing time (UTC+8). Now: ${time(info.now)}. Next scheduled run: ${time(info.nextRunAt)}.</p>
 <ul><li><a href="${escapeHtml(info.telemetryPath)}">Metrics</a></li><li><a href="/-/healthy">Health</a></li><li><a href="/-/ready">Readiness</a></li>
 <li><a href="https://developers.weixin.qq.com/doc/offiaccount/Analytics/Analytics_API.html">WeChat analytics API</a></li></ul>
 <h2>Accounts</h2>

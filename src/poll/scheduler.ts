@@ -47,11 +47,6 @@ export class Scheduler {
     void this.trigger('start');
   }
 
-  /** When the cron schedule fires next (epoch ms). */
-  get nextCronAt(): number | undefined {
-    return this.#cron?.nextRun()?.getTime();
-  }
-
   /** When the pending retry run starts (epoch ms), if one is pending. */
   get nextRetryAt(): number | undefined {
     return this.#retryAt;

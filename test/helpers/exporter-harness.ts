@@ -15,6 +15,7 @@ export const BUILD = { version: '0.0.0-test', revision: 'test', nodejs: 'v0.0.0'
 
 export interface TestAccount extends SimulatorAccount {
   readonly name: string;
+  readonly tokenSource?: 'stable' | 'classic';
 }
 
 export const SHOP: TestAccount = { name: 'shop', appid: 'wx00000000000000a1', secret: 'shop-secret-0000000000000001' };
@@ -26,11 +27,11 @@ export function tempDir(prefix = 'wx-exporter-'): { dir: string; remove: () => v
 }
 
 /** A validated config for `accounts` against `sim`, secrets inline (tests only). */
-export function testConfig(sim: WechatSimulator, accounts: readonly TestAccount[], schedule: Record<string, unknown> = {}): ResolvedConfig {
+export function testConfig(sim: WechatSimulator, accounts: readonly TestAccount[], schedule: Record<string, unknown> = {}, baseUrls: readonly string[] = [sim.url]): ResolvedConfig {
   const config = validateConfig({
-    wechat: { baseUrls: [sim.url], timeout: '2s' },
+    wechat: { baseUrls, timeout: '2s' },
     schedule: { lookbackDays: 7, ...schedule },
-    accounts: accounts.map((a) => ({ name: a.name, appid: a.appid, secret: a.secret })),
+    accounts: accounts.map((a) => ({ name: a.name, appid: a.appid, secret: a.secret, tokenSource: a.tokenSource ?? 'stable' })),
   });
   return { ...config, accounts: config.accounts.map((a, i) => ({ ...a, appsecret: accounts[i]?.secret })), warnings: [], source: 'test' };
 }
@@ -45,12 +46,19 @@ export interface Harness {
 }
 
 /** An exporter as the daemon builds it, on a real SQLite file, its process metrics off. */
-export function startExporter(options: { sim: WechatSimulator; clock: Clock; storePath: string; accounts: readonly TestAccount[]; schedule?: Record<string, unknown> }): Harness {
+export function startExporter(options: {
+  sim: WechatSimulator;
+  clock: Clock;
+  storePath: string;
+  accounts: readonly TestAccount[];
+  schedule?: Record<string, unknown>;
+  baseUrls?: readonly string[];
+}): Harness {
   const redactor = new Redactor();
   const { logger, lines } = memoryLogger(redactor);
   const store = new Store(options.storePath);
   const exporter = new Exporter({
-    config: testConfig(options.sim, options.accounts, options.schedule),
+    config: testConfig(options.sim, options.accounts, options.schedule, options.baseUrls),
     store,
     clock: options.clock,
     logger,

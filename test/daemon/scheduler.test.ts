@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { Redactor } from '../../src/redact.js';
+import { memoryLogger } from '../../src/log.js';
+import { Scheduler, nextCronRun, type RunTrigger } from '../../src/poll/scheduler.js';
+
+function withTimeZone<T>(tz: string, fn: () => T): T {
+  const saved = process.env['TZ'];
+  process.env['TZ'] = tz;
+  try {
+    return fn();
+  } finally {
+    if (saved === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = saved;
+  }
+}
+
+describe('scheduler', () => {
+  for (const tz of ['America/Los_Angeles', 'Asia/Shanghai', 'UTC', 'Europe/London']) {
+    it(`evaluates the cron in Asia/Shanghai with the host in ${tz}`, () => {
+      withTimeZone(tz, () => {
+        assert.equal(nextCronRun('15 8 * * *', new Date('2026-03-10T08:00:00+08:00'))?.toISOString(), '2026-03-10T00:15:00.000Z');
+        assert.equal(nextCronRun('15 8 * * *', new Date('2026-03-10T08:16:00+08:00'))?.toISOString(), '2026-03-11T00:15:00.000Z');
+        // Across the US daylight-saving change (2026-03-08) the Beijing time stays put.
+        assert.equal(nextCronRun('15 8 * * *', new Date('2026-03-08T09:00:00+08:00'))?.toISOString(), '2026-03-09T00:15:00.000Z');
+      });
+    });
+  }
+
+  it('never overlaps runs, and schedules a retry when asked', async () => {
+    const { logger, lines } = memoryLogger(new Redactor());
+    const triggers: RunTrigger[] = [];
+    let running = 0;
+    let maxRunning = 0;
+    let release: () => void = () => undefined;
+    const scheduler = new Scheduler({
+      cron: '15 8 * * *',
+      retryIntervalMs: 50,
+      log: logger,
+      run: async (trigger) => {
+        triggers.push(trigger);
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        if (trigger === 'start') await new Promise<void>((r) => (release = r));
+        running--;
+        return { retry: trigger === 'start' };
+      },
+    });
+    scheduler.start();
+    const second = scheduler.trigger('cron');
+    const third = scheduler.trigger('cron');
+    release();
+    await Promise.all([second, third]);
+    assert.deepEqual(triggers, ['start']);
+    assert.equal(maxRunning, 1);
+    assert.ok(lines.some((l) => l.includes('trigger skipped')));
+    assert.ok(scheduler.nextRetryAt !== undefined, 'a retry is scheduled');
+    await new Promise((r) => setTimeout(r, 120));
+    assert.deepEqual(triggers, ['start', 'retry']);
+    assert.equal(scheduler.nextRetryAt, undefined, 'no retry asked by the retry run');
+    await scheduler.stop();
+    await scheduler.trigger('cron');
+    assert.deepEqual(triggers, ['start', 'retry'], 'nothing runs after stop()');
+  });
+});
