@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
+import { backfillCommand } from './backfill/command.js';
+import type { BackfillFlags } from './backfill/request.js';
 import { loadConfig } from './config/load.js';
 import { runDaemon } from './daemon.js';
 import { ConfigError, ExporterError } from './errors.js';
@@ -57,6 +59,33 @@ function program(env: NodeJS.ProcessEnv): Command {
       const config = loadConfig({ file: opts['config.file'], env });
       for (const w of config.warnings) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(`configuration OK (${config.source}): ${config.accounts.length} account(s): ${config.accounts.map((a) => a.name).join(', ')}\n`);
+    });
+
+  cmd
+    .command('backfill')
+    .description('write the history of a range of days as OpenMetrics with timestamps, for promtool tsdb create-blocks-from openmetrics (fetches the days the store lacks first); exit 1 if some day could not be written')
+    .requiredOption('--from <date>', 'first Beijing day, YYYY-MM-DD')
+    .requiredOption('--to <date>', 'last Beijing day, YYYY-MM-DD (at most yesterday, from 08:00 Beijing)')
+    .option('--account <name>', 'only this account (default: every configured account)')
+    .requiredOption('--output <file>', 'OpenMetrics file to write, or - for standard output')
+    .action(async (_opts, sub: Command) => {
+      const opts = sub.optsWithGlobals<GlobalFlags & BackfillFlags>();
+      // With --demo and no --storage.path, the demo history stays in memory, out of the real store.
+      const demoInMemory = opts.demo === true && cmd.getOptionValueSource('storage.path') === 'default';
+      process.exitCode = await backfillCommand(
+        {
+          configFile: opts['config.file'],
+          storagePath: demoInMemory ? ':memory:' : opts['storage.path'],
+          logLevel: opts['log.level'],
+          logFormat: opts['log.format'],
+          demo: opts.demo ?? false,
+          from: opts.from,
+          to: opts.to,
+          account: opts.account,
+          output: opts.output,
+        },
+        env,
+      );
     });
   return cmd;
 }

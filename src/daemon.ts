@@ -6,6 +6,7 @@ import { loadConfig, type ResolvedConfig } from './config/load.js';
 import { startDemo } from './demo.js';
 import { Exporter } from './exporter.js';
 import { parseListenAddress } from './http/listen-address.js';
+import { summaryRouter } from './http/summary-api.js';
 import { createLogger, type LogFormat, type LogLevel } from './log.js';
 import { Redactor } from './redact.js';
 import type { WechatSimulator } from './simulator/index.js';
@@ -57,7 +58,11 @@ export async function runDaemon(flags: DaemonFlags, env: Env): Promise<number> {
 
   const store = new Store(flags.storagePath);
   const build = buildInfo(env);
-  const exporter = new Exporter({ config, store, clock, logger: log, redactor, env, build, telemetryPath: flags.telemetryPath, demo: flags.demo });
+  const exporter = new Exporter({
+    config, store, clock, logger: log, redactor, env, build, telemetryPath: flags.telemetryPath, demo: flags.demo,
+    // The JSON API reads the store only; it never calls WeChat.
+    routes: (ex) => summaryRouter({ store: ex.store, accounts: () => ex.accounts }),
+  });
 
   const server: Server = host === undefined ? exporter.app.listen(port) : exporter.app.listen(port, host);
   server.keepAliveTimeout = 5_000;

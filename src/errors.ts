@@ -158,6 +158,13 @@ export class TokenSourceError extends ExporterError {
   }
 }
 
+/** A bad `backfill` command line: the message says what to change (exit code 2). */
+export class BackfillUsageError extends ExporterError {
+  constructor(message: string) {
+    super('backfill_usage', message);
+  }
+}
+
 /** Configuration problems, each naming its field path. */
 export class ConfigError extends ExporterError {
   readonly problems: readonly string[];

@@ -2,29 +2,12 @@ import { Gauge, type Registry } from 'prom-client';
 import type { AccountState } from '../poll/account-state.js';
 import { startOfBeijingDay } from '../dates.js';
 import type { SummaryFigures } from '../wechat/summary.js';
+import { FIGURES, figureValue, type Figure } from './figures.js';
 
 export interface BuildInfo {
   readonly version: string;
   readonly revision: string;
   readonly nodejs: string;
-}
-
-type Figure = 'callbacks' | 'failures' | 'time_cost_seconds' | 'latency_average_seconds' | 'latency_max_seconds';
-
-/** WeChat reports milliseconds; Prometheus wants seconds. Average absent without callbacks. */
-function figureValue(f: SummaryFigures, figure: Figure): number | undefined {
-  switch (figure) {
-    case 'callbacks':
-      return f.callbackCount;
-    case 'failures':
-      return f.failCount;
-    case 'time_cost_seconds':
-      return f.totalTimeCost / 1000;
-    case 'latency_average_seconds':
-      return f.callbackCount > 0 ? f.totalTimeCost / f.callbackCount / 1000 : undefined;
-    case 'latency_max_seconds':
-      return f.maxTimeCost / 1000;
-  }
 }
 
 const FIGURE_HELP: Readonly<Record<Figure, string>> = {
@@ -35,7 +18,6 @@ const FIGURE_HELP: Readonly<Record<Figure, string>> = {
   latency_max_seconds: 'max_time_cost in seconds',
 };
 
-const FIGURES = Object.keys(FIGURE_HELP) as Figure[];
 const NO_TRAFFIC: SummaryFigures = { callbackCount: 0, failCount: 0, totalTimeCost: 0, maxTimeCost: 0 };
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
 
