@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { ManualClock } from '../../src/clock.js';
 import { eachDay } from '../../src/dates.js';
 import { simulatedDay, simulatedHours, type WechatSimulator } from '../../src/simulator/index.js';
+import { HISTORY_ROW, dashboardQueries } from '../rules/dashboard-queries.js';
 import { MAIN, NEWS, hourEnd, runCommand, startSimulator, unlistedHour, writeConfig } from './helpers.js';
 
 const NOW = '2026-03-10T09:00:00+08:00';
@@ -172,6 +173,23 @@ describe('backfill → promtool → Prometheus (real tools)', function () {
         assert.equal(average.get(a.name), day.total_time_cost / day.callback_count / 1000, `${a.name} ${date}`);
       }
     }
+  });
+
+  it('shows data in every panel of the dashboard\'s History row, for all accounts and for each one', async () => {
+    // A week after the first backfilled day, so that the panels' "a week earlier" overlay has data too.
+    const at = hourEnd('2026-03-08', 20) + 1800;
+    let checked = 0;
+    for (const account of [undefined, ...accounts.map((a) => a.name)]) {
+      const history = dashboardQueries(undefined, account === undefined ? {} : { account }).filter((q) => q.rowTitle === HISTORY_ROW);
+      assert.ok(history.length >= 4, 'the dashboard has a History row');
+      for (const q of history) {
+        const result = await query(q.expr, at);
+        assert.ok(result.size >= 1, `panel ${q.panelId} "${q.panelTitle}" ${q.refId} (${account ?? 'all'}): no data for ${q.expr}`);
+        if (account !== undefined) assert.deepEqual([...result.keys()], [account]);
+        checked++;
+      }
+    }
+    assert.ok(checked > 0);
   });
 
   it('holds every hour of the range, and the hours of a day add up to its daily total', async () => {

@@ -102,11 +102,29 @@ export interface DashboardQuery {
   /** Grafana runs it as an instant query (tables, hour bar charts) rather than a range query. */
   readonly instant: boolean;
   readonly legendFormat: string | undefined;
+  /** The title of the row the panel sits in ('' above the first row). */
+  readonly rowTitle: string;
 }
+
+/** The row each panel sits in: after a row in `panels`, or nested in a collapsed row. */
+function rowTitles(dashboard: Dashboard): Map<Panel, string> {
+  const out = new Map<Panel, string>();
+  let row = '';
+  for (const panel of dashboard.panels) {
+    if (panel.type === 'row') row = panel.title;
+    out.set(panel, row);
+    for (const nested of panel.panels ?? []) out.set(nested, panel.title);
+  }
+  return out;
+}
+
+/** The collapsed row whose panels show backfilled history (proven by test/backfill/promtool-e2e.test.ts). */
+export const HISTORY_ROW = 'History (backfilled)';
 
 /** Every Prometheus query of every panel (including panels in collapsed rows), variables substituted. */
 export function dashboardQueries(dashboard: Dashboard = loadDashboard(), options: SubstituteOptions = {}): DashboardQuery[] {
   const out: DashboardQuery[] = [];
+  const rows = rowTitles(dashboard);
   for (const panel of allPanels(dashboard)) {
     for (const target of panel.targets ?? []) {
       if (target.expr === undefined) continue;
@@ -118,6 +136,7 @@ export function dashboardQueries(dashboard: Dashboard = loadDashboard(), options
         expr: substituteVariables(target.expr, options),
         instant: target.instant === true && target.range !== true,
         legendFormat: target.legendFormat,
+        rowTitle: rows.get(panel) ?? '',
       });
     }
   }

@@ -34,6 +34,11 @@ export const CONTRACT_METRICS: readonly string[] = [
   'wechat_exporter_account_error_info',
 ];
 
+/** The backfilled history (docs/backfill.md), imported with promtool rather than scraped. */
+export const HISTORY_METRICS: readonly string[] = ['hourly', 'daily'].flatMap((g) =>
+  ['callbacks', 'failures', 'time_cost_seconds', 'latency_average_seconds', 'latency_max_seconds'].map((f) => `wechat_interface_history_${g}_${f}`),
+);
+
 /** Series Prometheus itself makes for every target. */
 export const PROMETHEUS_METRICS: readonly string[] = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped'];
 
@@ -60,9 +65,9 @@ export function recordedNames(rules: readonly RuleEntry[] = loadRules()): string
   return rules.flatMap((rule) => (rule.record === undefined ? [] : [rule.record]));
 }
 
-/** Every name a query may refer to: the contract, Prometheus' own series, and the recording rules. */
+/** Every name a query may refer to: the contract, the history, Prometheus' own series, and the recording rules. */
 export function knownMetricNames(): Set<string> {
-  return new Set([...CONTRACT_METRICS, ...PROMETHEUS_METRICS, ...recordedNames()]);
+  return new Set([...CONTRACT_METRICS, ...HISTORY_METRICS, ...PROMETHEUS_METRICS, ...recordedNames()]);
 }
 
 const KEYWORDS = new Set([
