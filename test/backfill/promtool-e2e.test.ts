@@ -6,41 +6,20 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ManualClock } from '../../src/clock.js';
 import { eachDay } from '../../src/dates.js';
 import { simulatedDay, simulatedHours, type WechatSimulator } from '../../src/simulator/index.js';
 import { HISTORY_ROW, dashboardQueries } from '../rules/dashboard-queries.js';
+import { freePort } from '../helpers/daemon-process.js';
+import { which } from '../helpers/tools.js';
 import { MAIN, NEWS, hourEnd, runCommand, startSimulator, unlistedHour, writeConfig } from './helpers.js';
 
 const NOW = '2026-03-10T09:00:00+08:00';
 const FROM = '2026-02-24';
 const TO = '2026-03-09';
-
-/** The executable `name` on PATH (or in /usr/bin), or undefined. */
-function which(name: string): string | undefined {
-  for (const dir of [...(process.env['PATH'] ?? '').split(delimiter), '/usr/bin']) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface PromSample {
   readonly metric: Record<string, string>;

@@ -3,13 +3,14 @@
 // copies of the rules and the dashboard equal their single sources of truth.
 // Where `helm` is on PATH it also runs `helm lint` and `helm template` for each ci/*-values.yaml.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
+import { which } from '../helpers/tools.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHART = join(ROOT, 'helm/wechat-interface-exporter');
@@ -51,10 +52,6 @@ function templateFiles(): string[] {
   return readdirSync(TEMPLATES)
     .filter((f) => /\.(ya?ml|tpl|txt)$/.test(f))
     .sort();
-}
-
-function which(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
 function hasPath(obj: unknown, path: readonly string[]): boolean {

@@ -3,28 +3,16 @@
  * 127.0.0.1 port, their output kept for the failure report, always stopped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { FatalWaitError, done, notYet, waitFor } from './wait.js';
 
 /** Output kept per process: enough for the last few hundred log lines. */
 const OUTPUT_LIMIT = 64 * 1024;
 const STOP_GRACE_MS = 5_000;
 
-/**
- * A port free right now on 127.0.0.1. Another process may take it before ours binds (a tiny race),
- * which is why startOnFreePort() retries once.
- */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('freePort: no address');
-  return address.port;
-}
+// A port free right now on 127.0.0.1; another process may take it before ours binds (a tiny
+// race), which is why startOnFreePort() retries once.
+export { freePort } from '../../helpers/daemon-process.js';
+import { freePort } from '../../helpers/daemon-process.js';
 
 export interface ProcessSpec {
   readonly name: string;
