@@ -66,6 +66,16 @@ export function eachDay(from: BeijingDate, to: BeijingDate): BeijingDate[] {
   return out;
 }
 
+/** `from`..`to` cut into consecutive spans of at most `size` days (empty when `from` > `to`). */
+export function daySpans(from: BeijingDate, to: BeijingDate, size: number): { from: BeijingDate; to: BeijingDate }[] {
+  const out: { from: BeijingDate; to: BeijingDate }[] = [];
+  for (let start = from; start <= to; start = addDays(start, size)) {
+    const end = addDays(start, size - 1);
+    out.push({ from: start, to: end < to ? end : to });
+  }
+  return out;
+}
+
 export function todayInBeijing(ms: number): BeijingDate {
   return beijingDateOf(ms);
 }

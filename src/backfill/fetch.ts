@@ -1,6 +1,6 @@
 import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
-import { addDays, eachDay, type BeijingDate } from '../dates.js';
+import { daySpans, eachDay, type BeijingDate } from '../dates.js';
 import { pollAccount } from '../poll/account-poller.js';
 import type { Store } from '../store/store.js';
 import type { AccountApi } from '../wechat/account-api.js';
@@ -33,16 +33,6 @@ export interface FetchOutcome {
   readonly error?: string;
 }
 
-/** `from`..`to` in consecutive chunks of at most `size` days. */
-export function chunks(from: BeijingDate, to: BeijingDate, size: number): { from: BeijingDate; to: BeijingDate }[] {
-  const out: { from: BeijingDate; to: BeijingDate }[] = [];
-  for (let start = from; start <= to; start = addDays(start, size)) {
-    const end = addDays(start, size - 1);
-    out.push({ from: start, to: end < to ? end : to });
-  }
-  return out;
-}
-
 /**
  * Fetches the days of `from`..`to` the store lacks, with the daemon's own poll (≤ 30 days per
  * daily call, the hourly API once per day, quota and retries handled there), one 30-day chunk at
@@ -56,7 +46,7 @@ export async function fetchMissing(input: FetchInput): Promise<FetchOutcome> {
   let calls = 0;
   let saved = 0;
   const notReady: BeijingDate[] = [];
-  for (const window of chunks(input.from, input.to, CHUNK_DAYS)) {
+  for (const window of daySpans(input.from, input.to, CHUNK_DAYS)) {
     const days = eachDay(window.from, window.to).length;
     const alreadyStored = store.storedDays(account.appid, window.from, window.to).size;
     const span = `${window.from}..${window.to}`;

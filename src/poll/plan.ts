@@ -1,6 +1,7 @@
 import {
   EARLIEST_DATE,
   addDays,
+  daySpans,
   newestReadyDay,
   startOfBeijingDay,
   type BeijingDate,
@@ -19,17 +20,12 @@ export function lookbackWindow(nowMs: number, lookbackDays: number): { from: Bei
   return { from: start < EARLIEST_DATE ? EARLIEST_DATE : start, to };
 }
 
-/** `from`..`to` cut into ranges the daily API accepts (at most 30 days each). */
+/** The range from the first to the last missing day, cut into daily-API calls (at most 30 days each). */
 export function dailyRanges(days: readonly BeijingDate[]): { begin: BeijingDate; end: BeijingDate }[] {
-  if (days.length === 0) return [];
-  const first = days[0] as BeijingDate;
-  const last = days[days.length - 1] as BeijingDate;
-  const out: { begin: BeijingDate; end: BeijingDate }[] = [];
-  for (let begin = first; begin <= last; begin = addDays(begin, MAX_SPAN_DAYS.getinterfacesummary)) {
-    const end = addDays(begin, MAX_SPAN_DAYS.getinterfacesummary - 1);
-    out.push({ begin, end: end < last ? end : last });
-  }
-  return out;
+  const first = days[0];
+  const last = days[days.length - 1];
+  if (first === undefined || last === undefined) return [];
+  return daySpans(first, last, MAX_SPAN_DAYS.getinterfacesummary).map(({ from, to }) => ({ begin: from, end: to }));
 }
 
 /**
