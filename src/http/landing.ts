@@ -47,6 +47,7 @@ export function renderLanding(info: LandingInfo): string {
 <p>Version ${escapeHtml(info.version)}${info.demo ? ' — <strong>demo mode</strong> (built-in WeChat API simulator)' : ''}. ${info.ready ? 'Ready.' : 'Not ready.'}
 Dates and times are Beijing time (UTC+8). Now: ${time(info.now)}. Next scheduled run: ${time(info.nextRunAt)}.</p>
 <ul><li><a href="${escapeHtml(info.telemetryPath)}">Metrics</a></li><li><a href="/-/healthy">Health</a></li><li><a href="/-/ready">Readiness</a></li>
+<li>Stored rows as JSON: <code>/api/v1/summary?account=NAME&amp;from=YYYY-MM-DD&amp;to=YYYY-MM-DD&amp;granularity=day|hour</code></li>
 <li><a href="https://developers.weixin.qq.com/doc/offiaccount/Analytics/Analytics_API.html">WeChat analytics API</a></li></ul>
 <h2>Accounts</h2>
 <table><thead><tr><th>Account</th><th>AppID</th><th>Token</th><th>State</th><th>Reference day</th><th>Pending days</th><th>Last success</th><th>Next poll</th><th>Last error</th></tr></thead>
