@@ -47,9 +47,10 @@ export function describeError(err: unknown, at: number, redact: (s: string) => s
   if (err instanceof WechatApiError) {
     return { reason: REASON_BY_ERRCODE.get(err.errcode) ?? 'wechat_error', errcode: err.errcode, message, at };
   }
+  // No call was made, but the account is still down for WeChat's 45009 of earlier today.
+  if (err instanceof QuotaExhaustedError) return { reason: 'quota_exhausted', errcode: 45009, message, at };
   const reason: DownReason =
-    err instanceof QuotaExhaustedError ? 'quota_exhausted'
-    : err instanceof HttpStatusError ? 'http_error'
+    err instanceof HttpStatusError ? 'http_error'
     : err instanceof NetworkError ? 'network_error'
     : err instanceof InvalidResponseError ? 'invalid_response'
     : err instanceof TokenSourceError ? 'token_source_error'

@@ -225,6 +225,7 @@ describe('exporter end to end (simulator on 127.0.0.1, real SQLite, pinned clock
     await exporter.pollAll('cron');
     assert.equal(calls('getinterfacesummaryhour', SHOP.appid), 0);
     assert.equal(calls('getinterfacesummary', SHOP.appid), 0);
+    assert.deepEqual([shop?.up, shop?.lastError?.reason, shop?.lastError?.errcode], [false, 'quota_exhausted', 45009], 'still down for the quota');
     assert.equal(exporter.accounts[1]?.up, true, 'the other account is not held up');
     clock.set('2026-03-11T08:15:00+08:00');
     sim.configure(SHOP.appid, { dailyQuota: Infinity });
