@@ -18,10 +18,8 @@ BUILD=true
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/wie-prod-install.XXXXXX")
 PID=""
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $*"; }
-not_ok() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+# shellcheck source=test/container/lib.sh
+source "$ROOT/test/container/lib.sh"
 
 cleanup() {
   local rc=$?
@@ -67,20 +65,15 @@ echo "# starting the exporter in demo mode on $base"
   --storage.path="$TMP/demo.db" --log.format=text) >"$TMP/exporter.log" 2>&1 &
 PID=$!
 
-deadline=$(($(date +%s) + TIMEOUT))
-metrics=""
-while :; do
-  if ! kill -0 "$PID" 2>/dev/null; then
-    wait "$PID" && code=0 || code=$?
-    PID=""
-    not_ok "exporter exited before serving data (exit code $code)"
-    exit 1
-  fi
-  metrics=$(curl -fsS --max-time 5 "$base/metrics" 2>/dev/null || true)
-  if grep -q '^wechat_interface_day_callbacks{' <<<"$metrics"; then break; fi
-  if (($(date +%s) >= deadline)); then break; fi
-  sleep 1
-done
+exporter_alive() { kill -0 "$PID" 2>/dev/null; }
+waited=0
+wait_for_demo_data "$base" "$TIMEOUT" exporter_alive || waited=$?
+if ((waited == 2)); then
+  wait "$PID" && code=0 || code=$?
+  PID=""
+  not_ok "exporter exited before serving data (exit code $code)"
+  exit 1
+fi
 check "/metrics has wechat_interface_day_callbacks samples within ${TIMEOUT}s" \
   grep -q '^wechat_interface_day_callbacks{' <<<"$metrics"
 check "GET /-/ready is 200" curl -fsS --max-time 5 -o /dev/null "$base/-/ready"

@@ -27,11 +27,9 @@ NAME="wie-smoke-$SUFFIX"
 if [[ -n ${SMOKE_IMAGE:-} ]]; then IMAGE=$SMOKE_IMAGE; OWN_IMAGE=false
 else IMAGE="localhost/wechat-interface-exporter-smoke:$SUFFIX"; OWN_IMAGE=true; fi
 CREATED_CONTAINER=false
-passed=0 failed=0
 
-ok() { passed=$((passed + 1)); echo "ok   - $*"; }
-not_ok() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+# shellcheck source=test/container/lib.sh
+source "$ROOT/test/container/lib.sh"
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 cleanup() {
@@ -117,18 +115,12 @@ echo "# container $NAME listening on $base"
 
 running() { [[ $("$ENGINE" inspect --format '{{.State.Running}}' "$NAME" 2>/dev/null) == true ]]; }
 
-deadline=$(($(date +%s) + TIMEOUT))
-metrics=""
-while :; do
-  if ! running; then
-    not_ok "container exited before serving data (exit code $("$ENGINE" inspect --format '{{.State.ExitCode}}' "$NAME"))"
-    exit 1
-  fi
-  metrics=$(curl -fsS --max-time 5 "$base/metrics" 2>/dev/null || true)
-  if grep -q '^wechat_interface_day_callbacks{' <<<"$metrics"; then break; fi
-  if (($(date +%s) >= deadline)); then break; fi
-  sleep 1
-done
+waited=0
+wait_for_demo_data "$base" "$TIMEOUT" running || waited=$?
+if ((waited == 2)); then
+  not_ok "container exited before serving data (exit code $("$ENGINE" inspect --format '{{.State.ExitCode}}' "$NAME"))"
+  exit 1
+fi
 check "/metrics has wechat_interface_day_callbacks samples within ${TIMEOUT}s" \
   grep -q '^wechat_interface_day_callbacks{' <<<"$metrics"
 check "/metrics has wechat_exporter_build_info" grep -q '^wechat_exporter_build_info{' <<<"$metrics"
