@@ -1,9 +1,6 @@
 import { addDays, eachDay, type BeijingDate } from '../dates.js';
 import type { DayStatus, Store } from '../store/store.js';
-import type { DailyRow, HourlyRow, SummaryFigures } from '../wechat/summary.js';
-
-/** The figures of an hour or a day without traffic (WeChat lists neither). */
-export const NO_TRAFFIC: SummaryFigures = Object.freeze({ callbackCount: 0, failCount: 0, totalTimeCost: 0, maxTimeCost: 0 });
+import { NO_TRAFFIC, type DailyRow, type HourlyRow, type SummaryFigures } from '../wechat/summary.js';
 
 /**
  * One stored day, complete: the daily figures and all 24 hours. Hours WeChat did not list and

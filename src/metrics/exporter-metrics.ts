@@ -1,7 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { AccountState } from '../poll/account-state.js';
 import { startOfBeijingDay } from '../dates.js';
-import type { SummaryFigures } from '../wechat/summary.js';
+import { NO_TRAFFIC } from '../wechat/summary.js';
 import { FIGURES, figureValue, type Figure } from './figures.js';
 
 export interface BuildInfo {
@@ -18,7 +18,6 @@ const FIGURE_HELP: Readonly<Record<Figure, string>> = {
   latency_max_seconds: 'max_time_cost in seconds',
 };
 
-const NO_TRAFFIC: SummaryFigures = { callbackCount: 0, failCount: 0, totalTimeCost: 0, maxTimeCost: 0 };
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
 
 /**

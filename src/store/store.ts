@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BeijingDate } from '../dates.js';
 import { StoreError } from '../errors.js';
-import type { DailyRow, HourlyRow, SummaryFigures } from '../wechat/summary.js';
+import { NO_TRAFFIC, type DailyRow, type HourlyRow, type SummaryFigures } from '../wechat/summary.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 /** How a stored day was completed. */
@@ -26,7 +26,6 @@ interface FigureColumns {
 }
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
-const ZERO: SummaryFigures = { callbackCount: 0, failCount: 0, totalTimeCost: 0, maxTimeCost: 0 };
 
 function figures(r: FigureColumns): SummaryFigures {
   return { callbackCount: r.callback_count, failCount: r.fail_count, totalTimeCost: r.total_time_cost, maxTimeCost: r.max_time_cost };
@@ -158,7 +157,7 @@ export class Store {
     if (!newest) return undefined;
     const date = newest.ref_date;
     const [daily] = this.dailyRows(appid, date, date);
-    return { refDate: date, status: newest.status, daily, hours: this.hourlyRows(appid, date, date), dayFigures: daily ?? ZERO };
+    return { refDate: date, status: newest.status, daily, hours: this.hourlyRows(appid, date, date), dayFigures: daily ?? NO_TRAFFIC };
   }
 
   dailyRows(appid: string, from: BeijingDate, to: BeijingDate): DailyRow[] {
