@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import request from 'supertest';
 import { offsetClock } from '../src/clock.js';
-import { validateConfig } from '../src/config/load.js';
+import { resolveConfig } from '../src/config/load.js';
 import { Exporter } from '../src/exporter.js';
 import { createLogger } from '../src/log.js';
 import { Redactor } from '../src/redact.js';
@@ -34,12 +34,15 @@ const sim = new WechatSimulator({ accounts: list, clock });
 const url = await sim.listen(0, '127.0.0.1');
 const dir = mkdtempSync(join(tmpdir(), 'wx-bench-'));
 const storePath = join(dir, 'store.db');
-const config = validateConfig({
-  wechat: { baseUrls: [url] },
-  schedule: { lookbackDays, concurrency: 16 },
-  accounts: list.map((a) => ({ name: a.name, appid: a.appid, secret: a.secret })),
-});
-const resolved = { ...config, accounts: config.accounts.map((a, i) => ({ ...a, appsecret: list[i]?.secret })), warnings: [], source: 'bench' };
+const resolved = resolveConfig(
+  {
+    wechat: { baseUrls: [url] },
+    schedule: { lookbackDays, concurrency: 16 },
+    accounts: list.map((a) => ({ name: a.name, appid: a.appid, secret: a.secret })),
+  },
+  {},
+  'bench',
+);
 const quiet = new Writable({ write: (_c, _e, cb) => cb() });
 
 function build(): { exporter: Exporter; store: Store } {

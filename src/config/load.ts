@@ -81,6 +81,13 @@ export function resolveSecrets(config: Config, env: Env, readFile: (path: string
   return { accounts, warnings };
 }
 
+/** A config document validated, with its secrets read: what the exporter runs on. */
+export function resolveConfig(raw: unknown, env: Env, source: string): ResolvedConfig {
+  const config = validateConfig(raw);
+  const { accounts, warnings } = resolveSecrets(config, env);
+  return { ...config, accounts, warnings, source };
+}
+
 /** Parses YAML text; syntax errors name the line. */
 export function parseYaml(text: string, source: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -114,7 +121,5 @@ export function loadConfig(options: { file?: string | undefined; env: Env }): Re
   } else {
     throw new ConfigError(['no accounts configured: pass --config.file (or WECHAT_EXPORTER_CONFIG), or set WECHAT_APPID and WECHAT_APPSECRET']);
   }
-  const config = validateConfig(raw);
-  const { accounts, warnings } = resolveSecrets(config, env);
-  return { ...config, accounts, warnings, source };
+  return resolveConfig(raw, env, source);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'winston';
 import type { Clock } from '../../src/clock.js';
-import { validateConfig, type ResolvedConfig } from '../../src/config/load.js';
+import { resolveConfig, type ResolvedConfig } from '../../src/config/load.js';
 import { Exporter } from '../../src/exporter.js';
 import { memoryLogger } from '../../src/log.js';
 import { Redactor } from '../../src/redact.js';
@@ -28,12 +28,15 @@ export function tempDir(prefix = 'wx-exporter-'): { dir: string; remove: () => v
 
 /** A validated config for `accounts` against `sim`, secrets inline (tests only). */
 export function testConfig(sim: WechatSimulator, accounts: readonly TestAccount[], schedule: Record<string, unknown> = {}, baseUrls: readonly string[] = [sim.url]): ResolvedConfig {
-  const config = validateConfig({
-    wechat: { baseUrls, timeout: '2s' },
-    schedule: { lookbackDays: 7, ...schedule },
-    accounts: accounts.map((a) => ({ name: a.name, appid: a.appid, secret: a.secret, tokenSource: a.tokenSource ?? 'stable' })),
-  });
-  return { ...config, accounts: config.accounts.map((a, i) => ({ ...a, appsecret: accounts[i]?.secret })), warnings: [], source: 'test' };
+  return resolveConfig(
+    {
+      wechat: { baseUrls, timeout: '2s' },
+      schedule: { lookbackDays: 7, ...schedule },
+      accounts: accounts.map((a) => ({ name: a.name, appid: a.appid, secret: a.secret, tokenSource: a.tokenSource ?? 'stable' })),
+    },
+    {},
+    'test',
+  );
 }
 
 export interface Harness {

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock.js';
-import { validateConfig } from '../../src/config/load.js';
+import { resolveConfig } from '../../src/config/load.js';
 import { Exporter } from '../../src/exporter.js';
 import { memoryLogger } from '../../src/log.js';
 import { Redactor } from '../../src/redact.js';
@@ -43,15 +43,19 @@ function fixedStore(): Store {
 
 function fixedExporter(store: Store): Exporter {
   const redactor = new Redactor();
-  const config = validateConfig({
-    wechat: { baseUrls: ['http://127.0.0.1:9'] },
-    accounts: [
-      { name: 'shop', appid: SHOP, secretEnv: 'UNUSED' },
-      { name: 'news', appid: NEWS, secretEnv: 'UNUSED' },
-    ],
-  });
+  const config = resolveConfig(
+    {
+      wechat: { baseUrls: ['http://127.0.0.1:9'] },
+      accounts: [
+        { name: 'shop', appid: SHOP, secretEnv: 'UNUSED' },
+        { name: 'news', appid: NEWS, secretEnv: 'UNUSED' },
+      ],
+    },
+    { UNUSED: 'unused-secret-000000' },
+    'test',
+  );
   const exporter = new Exporter({
-    config: { ...config, accounts: config.accounts.map((a) => ({ ...a, appsecret: 'unused-secret-000000' })), warnings: [], source: 'test' },
+    config,
     store,
     clock: new ManualClock('2026-03-10T09:00:00+08:00'),
     logger: memoryLogger(redactor).logger,

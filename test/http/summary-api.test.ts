@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock.js';
-import { validateConfig, type ResolvedConfig } from '../../src/config/load.js';
+import { resolveConfig } from '../../src/config/load.js';
 import { Exporter } from '../../src/exporter.js';
 import { memoryLogger } from '../../src/log.js';
 import { SUMMARY_MAX_DAYS, summaryRouter } from '../../src/http/summary-api.js';
@@ -119,8 +119,7 @@ describe('JSON API: mounted on the exporter through the routes option', () => {
   it('is served by the exporter app, before its 404 handler', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'summary-exporter-'));
     const store = new Store(join(dir, 'store.db'));
-    const base = validateConfig({ wechat: { baseUrls: ['http://127.0.0.1:9'] }, accounts: [{ ...MAIN, secret: 'test-secret-0123456789' }] });
-    const config: ResolvedConfig = { ...base, accounts: base.accounts.map((a) => ({ ...a, appsecret: 'test-secret-0123456789' })), warnings: [], source: 'test' };
+    const config = resolveConfig({ wechat: { baseUrls: ['http://127.0.0.1:9'] }, accounts: [{ ...MAIN, secret: 'test-secret-0123456789' }] }, {}, 'test');
     const redactor = new Redactor();
     const exporter = new Exporter({
       config,
