@@ -67,7 +67,9 @@ console.log(`build exporter:            ${ms(performance.now() - t0)}`);
 t0 = performance.now();
 await exporter.pollAll();
 const firstPoll = performance.now() - t0;
-console.log(`first poll (catch-up):     ${ms(firstPoll)}  (${sim.calls.length} API calls, ${(sim.calls.length / (firstPoll / 1000)).toFixed(0)} calls/s)`);
+console.log(
+  `first poll (catch-up):     ${ms(firstPoll)}  (${sim.calls.length} API calls, ${(sim.calls.length / (firstPoll / 1000)).toFixed(0)} calls/s)`,
+);
 console.log(`store size:                ${mb(statSync(storePath).size)} (+ WAL)`);
 await exporter.stop();
 store.close();
@@ -89,7 +91,9 @@ for (let i = 0; i < 30; i++) {
   times.push(performance.now() - t);
 }
 times.sort((a, b) => a - b);
-console.log(`scrape /metrics:           median ${ms(times[15] ?? 0)}, max ${ms(times[29] ?? 0)}; ${mb(first.text.length)}, ${first.text.split('\n').filter((l) => l && !l.startsWith('#')).length} samples`);
+console.log(
+  `scrape /metrics:           median ${ms(times[15] ?? 0)}, max ${ms(times[29] ?? 0)}; ${mb(first.text.length)}, ${first.text.split('\n').filter((l) => l && !l.startsWith('#')).length} samples`,
+);
 const t = performance.now();
 await request(app).get('/');
 console.log(`landing page:              ${ms(performance.now() - t)}`);

@@ -58,12 +58,16 @@ function program(env: NodeJS.ProcessEnv): Command {
       const opts = sub.optsWithGlobals<GlobalFlags>();
       const config = loadConfig({ file: opts['config.file'], env });
       for (const w of config.warnings) process.stderr.write(`warning: ${w}\n`);
-      process.stdout.write(`configuration OK (${config.source}): ${config.accounts.length} account(s): ${config.accounts.map((a) => a.name).join(', ')}\n`);
+      process.stdout.write(
+        `configuration OK (${config.source}): ${config.accounts.length} account(s): ${config.accounts.map((a) => a.name).join(', ')}\n`,
+      );
     });
 
   cmd
     .command('backfill')
-    .description('write the history of a range of days as OpenMetrics with timestamps, for promtool tsdb create-blocks-from openmetrics (fetches the days the store lacks first); exit 1 if some day could not be written')
+    .description(
+      'write the history of a range of days as OpenMetrics with timestamps, for promtool tsdb create-blocks-from openmetrics (fetches the days the store lacks first); exit 1 if some day could not be written',
+    )
     .requiredOption('--from <date>', 'first Beijing day, YYYY-MM-DD')
     .requiredOption('--to <date>', 'last Beijing day, YYYY-MM-DD (at most yesterday, from 08:00 Beijing)')
     .option('--account <name>', 'only this account (default: every configured account)')

@@ -59,7 +59,15 @@ export async function runDaemon(flags: DaemonFlags, env: Env): Promise<number> {
   const store = new Store(flags.storagePath);
   const build = buildInfo(env);
   const exporter = new Exporter({
-    config, store, clock, logger: log, redactor, env, build, telemetryPath: flags.telemetryPath, demo: flags.demo,
+    config,
+    store,
+    clock,
+    logger: log,
+    redactor,
+    env,
+    build,
+    telemetryPath: flags.telemetryPath,
+    demo: flags.demo,
     // The JSON API reads the store only; it never calls WeChat.
     routes: (ex) => summaryRouter({ store: ex.store, accounts: () => ex.accounts }),
   });

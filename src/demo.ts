@@ -8,8 +8,18 @@ import { WechatSimulator, type SimulatorAccount } from './simulator/index.js';
  * and answers slowly, so the dashboard and the failure-ratio alert have something to show.
  */
 export const DEMO_ACCOUNTS: readonly (SimulatorAccount & { readonly name: string })[] = [
-  { name: 'demo-shop', appid: 'wx00000000000d3e01', secret: 'demo-secret-shop-00000001', profile: { dailyCallbacks: 40_000, failureRatio: 0.002, latencyMs: 160 } },
-  { name: 'demo-news', appid: 'wx00000000000d3e02', secret: 'demo-secret-news-00000002', profile: { dailyCallbacks: 6_000, failureRatio: 0.03, latencyMs: 900 } },
+  {
+    name: 'demo-shop',
+    appid: 'wx00000000000d3e01',
+    secret: 'demo-secret-shop-00000001',
+    profile: { dailyCallbacks: 40_000, failureRatio: 0.002, latencyMs: 160 },
+  },
+  {
+    name: 'demo-news',
+    appid: 'wx00000000000d3e02',
+    secret: 'demo-secret-news-00000002',
+    profile: { dailyCallbacks: 6_000, failureRatio: 0.03, latencyMs: 900 },
+  },
 ];
 
 /** `--demo`: the simulator on 127.0.0.1 (a free port) and a config pointing at it, 7 days of lookback. */

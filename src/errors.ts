@@ -41,13 +41,40 @@ const ERRCODES: ReadonlyMap<number, ErrcodeInfo> = new Map<number, ErrcodeInfo>(
   [40014, { errorClass: 'token' }],
   [42001, { errorClass: 'token' }],
   [45009, { errorClass: 'quota', hint: 'daily API quota reached; no more calls for this account until 00:00 Beijing' }],
-  [40013, { errorClass: 'configuration', hint: 'invalid appid: check the account\'s appid in the config' }],
+  [40013, { errorClass: 'configuration', hint: "invalid appid: check the account's appid in the config" }],
   [40125, { errorClass: 'configuration', hint: 'invalid appsecret: check the secret (secretEnv / secretFile) for this account' }],
-  [40243, { errorClass: 'configuration', hint: 'the appsecret is frozen: reset it in the account\'s basic configuration and update the secret' }],
-  [40164, { errorClass: 'configuration', hint: 'this server\'s IP is not whitelisted: whitelist this server\'s egress IP in the account\'s basic configuration (IP whitelist)' }],
-  [89503, { errorClass: 'configuration', hint: 'WeChat flagged this caller IP as risky: an administrator must confirm the call in the Official Accounts Platform, or whitelist the egress IP' }],
-  [48001, { errorClass: 'configuration', hint: 'the API is not authorised for this account: the account must be verified and, for third-party platforms, grant permission set 3 (account service)' }],
-  [50001, { errorClass: 'configuration', hint: 'the API is not authorised for this account: the account must be verified and, for third-party platforms, grant permission set 3 (account service)' }],
+  [
+    40243,
+    { errorClass: 'configuration', hint: "the appsecret is frozen: reset it in the account's basic configuration and update the secret" },
+  ],
+  [
+    40164,
+    {
+      errorClass: 'configuration',
+      hint: "this server's IP is not whitelisted: whitelist this server's egress IP in the account's basic configuration (IP whitelist)",
+    },
+  ],
+  [
+    89503,
+    {
+      errorClass: 'configuration',
+      hint: 'WeChat flagged this caller IP as risky: an administrator must confirm the call in the Official Accounts Platform, or whitelist the egress IP',
+    },
+  ],
+  [
+    48001,
+    {
+      errorClass: 'configuration',
+      hint: 'the API is not authorised for this account: the account must be verified and, for third-party platforms, grant permission set 3 (account service)',
+    },
+  ],
+  [
+    50001,
+    {
+      errorClass: 'configuration',
+      hint: 'the API is not authorised for this account: the account must be verified and, for third-party platforms, grant permission set 3 (account service)',
+    },
+  ],
   [40002, { errorClass: 'bug', hint: 'invalid grant_type sent by the exporter' }],
   [41001, { errorClass: 'bug', hint: 'access_token missing from the request' }],
   [41002, { errorClass: 'bug', hint: 'appid missing from the request' }],

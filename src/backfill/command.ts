@@ -39,7 +39,11 @@ export const EXIT_USAGE = 2;
  * way the daemon does, then runs the backfill. Resolves the exit code: 0 all written, 1 some
  * days missing (or a runtime failure), 2 a bad command line or configuration.
  */
-export async function backfillCommand(flags: BackfillCommandFlags, env: Readonly<Record<string, string | undefined>>, io: BackfillIo = {}): Promise<number> {
+export async function backfillCommand(
+  flags: BackfillCommandFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  io: BackfillIo = {},
+): Promise<number> {
   const stderr = io.stderr ?? process.stderr;
   const stdout = io.stdout ?? process.stdout;
   const say = (line: string): void => void stderr.write(`${line}\n`);
@@ -67,7 +71,17 @@ export async function backfillCommand(flags: BackfillCommandFlags, env: Readonly
     if (simulator) say(`demo mode: built-in WeChat API simulator at ${simulator.url}`);
 
     store = new Store(flags.storagePath);
-    exporter = new Exporter({ config, store, clock, logger: log, redactor, env, build: buildInfo(env), defaultMetrics: false, demo: flags.demo });
+    exporter = new Exporter({
+      config,
+      store,
+      clock,
+      logger: log,
+      redactor,
+      env,
+      build: buildInfo(env),
+      defaultMetrics: false,
+      demo: flags.demo,
+    });
     const ex = exporter;
     const result = await runBackfill(plan, {
       store,

@@ -63,7 +63,12 @@ export function historyOf(
 
 /** The stored history of `appid` from `from` to `to` (store reads only, no API call). */
 export function readHistory(store: Store, appid: string, from: BeijingDate, to: BeijingDate): AccountHistory {
-  return historyOf(eachDay(from, to), store.storedDays(appid, from, to), store.dailyRows(appid, from, to), store.hourlyRows(appid, from, to));
+  return historyOf(
+    eachDay(from, to),
+    store.storedDays(appid, from, to),
+    store.dailyRows(appid, from, to),
+    store.hourlyRows(appid, from, to),
+  );
 }
 
 /** Dates as compact ranges for messages: `2025-01-01..2025-01-03, 2025-01-07`. */

@@ -50,7 +50,12 @@ type Sample = readonly [value: number | undefined, timestamp: number];
  * order), each series in ascending time. promtool silently drops a sample older than the one
  * before it in the same series, so that order is what keeps every sample.
  */
-function* family(name: string, help: string, accounts: readonly HistoryInput[], samplesOf: (days: readonly HistoryDay[]) => Iterable<Sample>): Generator<string> {
+function* family(
+  name: string,
+  help: string,
+  accounts: readonly HistoryInput[],
+  samplesOf: (days: readonly HistoryDay[]) => Iterable<Sample>,
+): Generator<string> {
   let header = false;
   for (const a of accounts) {
     const labels = `{appid="${escapeLabel(a.appid)}",account="${escapeLabel(a.name)}"}`;
@@ -69,16 +74,26 @@ function* family(name: string, help: string, accounts: readonly HistoryInput[], 
 /** Every line of the file, `# EOF` last (pure; families without any sample are left out). */
 export function* historyLines(accounts: readonly HistoryInput[]): Generator<string> {
   for (const figure of FIGURES) {
-    yield* family(`${HISTORY_PREFIX}_hourly_${figure}`, `Backfilled history: ${FIGURE_HELP[figure]} of the Beijing hour that ends at the sample's timestamp.`, accounts, function* (days) {
-      for (const day of days) {
-        for (let h = 0; h < 24; h++) yield [figureValue(day.hours[h] as SummaryFigures, figure), hourEndSeconds(day.refDate, h)];
-      }
-    });
+    yield* family(
+      `${HISTORY_PREFIX}_hourly_${figure}`,
+      `Backfilled history: ${FIGURE_HELP[figure]} of the Beijing hour that ends at the sample's timestamp.`,
+      accounts,
+      function* (days) {
+        for (const day of days) {
+          for (let h = 0; h < 24; h++) yield [figureValue(day.hours[h] as SummaryFigures, figure), hourEndSeconds(day.refDate, h)];
+        }
+      },
+    );
   }
   for (const figure of FIGURES) {
-    yield* family(`${HISTORY_PREFIX}_daily_${figure}`, `Backfilled history: ${FIGURE_HELP[figure]} of the Beijing day that ends at the sample's timestamp (daily API).`, accounts, function* (days) {
-      for (const day of days) yield [figureValue(day.daily, figure), dayEndSeconds(day.refDate)];
-    });
+    yield* family(
+      `${HISTORY_PREFIX}_daily_${figure}`,
+      `Backfilled history: ${FIGURE_HELP[figure]} of the Beijing day that ends at the sample's timestamp (daily API).`,
+      accounts,
+      function* (days) {
+        for (const day of days) yield [figureValue(day.daily, figure), dayEndSeconds(day.refDate)];
+      },
+    );
   }
   yield '# EOF';
 }

@@ -45,15 +45,27 @@ export function checkDateRange(from: unknown, to: unknown, limits: RangeLimits):
     const newest = newestReadyDay(limits.nowMs);
     const today = beijingDateOf(limits.nowMs);
     if (t >= today) {
-      return { ok: false, param: 'to', message: `${names.to}: ${t} is ${t === today ? 'today' : 'in the future'} (today is ${today} in Beijing); the newest day WeChat has data for is ${newest}` };
+      return {
+        ok: false,
+        param: 'to',
+        message: `${names.to}: ${t} is ${t === today ? 'today' : 'in the future'} (today is ${today} in Beijing); the newest day WeChat has data for is ${newest}`,
+      };
     }
     if (t > newest) {
-      return { ok: false, param: 'to', message: `${names.to}: ${t} is not available yet (WeChat publishes a day's data after 08:00 Beijing the next day); the newest available day is ${newest}` };
+      return {
+        ok: false,
+        param: 'to',
+        message: `${names.to}: ${t} is not available yet (WeChat publishes a day's data after 08:00 Beijing the next day); the newest available day is ${newest}`,
+      };
     }
   }
   const days = daysBetween(f, t) + 1;
   if (days > limits.maxDays) {
-    return { ok: false, param: 'to', message: `${names.to}: ${f}..${t} is ${days} days, more than the ${limits.maxDays} allowed${limits.spanHint ?? ''}` };
+    return {
+      ok: false,
+      param: 'to',
+      message: `${names.to}: ${f}..${t} is ${days} days, more than the ${limits.maxDays} allowed${limits.spanHint ?? ''}`,
+    };
   }
   return { ok: true, from: f, to: t };
 }

@@ -31,7 +31,6 @@ export interface BackfillPlan {
   readonly output: string;
 }
 
-
 /** Checks the flags against the configured accounts and the clock (pure); throws BackfillUsageError. */
 export function planBackfill(flags: BackfillFlags, configured: readonly NamedAccount[], nowMs: number): BackfillPlan {
   const range = checkDateRange(flags.from, flags.to, {
@@ -45,7 +44,9 @@ export function planBackfill(flags: BackfillFlags, configured: readonly NamedAcc
   if (flags.account !== undefined) {
     accounts = configured.filter((a) => a.name === flags.account);
     if (accounts.length === 0) {
-      throw new BackfillUsageError(`--account: no account named ${JSON.stringify(flags.account)} in the configuration (configured: ${configured.map((a) => a.name).join(', ')})`);
+      throw new BackfillUsageError(
+        `--account: no account named ${JSON.stringify(flags.account)} in the configuration (configured: ${configured.map((a) => a.name).join(', ')})`,
+      );
     }
   }
   if (!flags.output) throw new BackfillUsageError('--output: required (a file path, or - for standard output)');

@@ -116,13 +116,18 @@ export async function runBackfill(plan: BackfillPlan, deps: BackfillDeps): Promi
   const text = renderHistory(inputs);
   writeOutput(plan.output, text, deps.stdout);
   const samples = text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
-  report(`wrote ${samples} samples for ${outcomes.reduce((n, o) => n + o.written, 0)} account-days to ${plan.output === '-' ? 'standard output' : plan.output}`);
+  report(
+    `wrote ${samples} samples for ${outcomes.reduce((n, o) => n + o.written, 0)} account-days to ${plan.output === '-' ? 'standard output' : plan.output}`,
+  );
 
   for (const o of outcomes) {
     if (o.missing.length === 0) continue;
     const notReady = fetched.get(o.appid)?.notReady ?? [];
-    const why = o.error !== undefined ? `fetching stopped: ${o.error}` : notReady.length > 0 ? 'WeChat has not published them yet' : 'not stored';
-    report(`${o.name} (${o.appid}): ${o.missing.length} of ${total} days NOT written: ${formatDays(o.missing)} (${why}); a new run of the same command fetches only the days still missing`);
+    const why =
+      o.error !== undefined ? `fetching stopped: ${o.error}` : notReady.length > 0 ? 'WeChat has not published them yet' : 'not stored';
+    report(
+      `${o.name} (${o.appid}): ${o.missing.length} of ${total} days NOT written: ${formatDays(o.missing)} (${why}); a new run of the same command fetches only the days still missing`,
+    );
   }
   const incomplete = outcomes.some((o) => o.missing.length > 0);
   return { exitCode: incomplete ? 1 : 0, accounts: outcomes, samples };

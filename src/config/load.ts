@@ -39,7 +39,9 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
         out.push(`${prefix}expected one of ${issue.values.map(String).join(', ')}`);
         break;
       case 'invalid_type':
-        out.push(`${prefix}${issue.input === undefined ? 'required' : `expected ${issue.expected}, got ${Array.isArray(issue.input) ? 'array' : issue.input === null ? 'null' : typeof issue.input}`}`);
+        out.push(
+          `${prefix}${issue.input === undefined ? 'required' : `expected ${issue.expected}, got ${Array.isArray(issue.input) ? 'array' : issue.input === null ? 'null' : typeof issue.input}`}`,
+        );
         break;
       default:
         out.push(`${prefix}${issue.message}`);
@@ -56,7 +58,11 @@ export function validateConfig(raw: unknown): Config {
 }
 
 /** Reads each account's appsecret from `secretEnv`, `secretFile` or `secret`. */
-export function resolveSecrets(config: Config, env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): { accounts: ResolvedAccount[]; warnings: string[] } {
+export function resolveSecrets(
+  config: Config,
+  env: Env,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): { accounts: ResolvedAccount[]; warnings: string[] } {
   const problems: string[] = [];
   const warnings: string[] = [];
   const accounts = config.accounts.map((a, i): ResolvedAccount => {
@@ -119,7 +125,9 @@ export function loadConfig(options: { file?: string | undefined; env: Env }): Re
     source = 'environment (WECHAT_APPID)';
     raw = { accounts: [{ name: env['WECHAT_ACCOUNT_NAME'] || 'default', appid: env['WECHAT_APPID'], secretEnv: 'WECHAT_APPSECRET' }] };
   } else {
-    throw new ConfigError(['no accounts configured: pass --config.file (or WECHAT_EXPORTER_CONFIG), or set WECHAT_APPID and WECHAT_APPSECRET']);
+    throw new ConfigError([
+      'no accounts configured: pass --config.file (or WECHAT_EXPORTER_CONFIG), or set WECHAT_APPID and WECHAT_APPSECRET',
+    ]);
   }
   return resolveConfig(raw, env, source);
 }

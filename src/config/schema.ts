@@ -7,20 +7,18 @@ export const DEFAULT_BASE_URLS = ['https://api.weixin.qq.com', 'https://api2.wei
 export const SCHEDULE_TIMEZONE = 'Asia/Shanghai';
 
 const duration = (min: number, max: number) =>
-  z
-    .string({ error: 'expected a duration like 500ms, 10s, 30m, 6h' })
-    .transform((text, ctx) => {
-      const ms = parseDuration(text);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 10s, 30m, 6h, got ${JSON.stringify(text)}` });
-        return z.NEVER;
-      }
-      if (ms < min || ms > max) {
-        ctx.addIssue({ code: 'custom', message: `${text} is out of range (${min} ms .. ${max} ms)` });
-        return z.NEVER;
-      }
-      return ms;
-    });
+  z.string({ error: 'expected a duration like 500ms, 10s, 30m, 6h' }).transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 10s, 30m, 6h, got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    if (ms < min || ms > max) {
+      ctx.addIssue({ code: 'custom', message: `${text} is out of range (${min} ms .. ${max} ms)` });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 const intRange = (min: number, max: number) => {
   const message = `expected an integer from ${min} to ${max}`;
@@ -47,9 +45,14 @@ const cronExpression = z.string().refine((expr) => {
 const account = z
   .strictObject({
     /** The `account` label. */
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, "_", "." or "-", starting with a letter or digit'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, "_", "." or "-", starting with a letter or digit'),
     appid: z.string().regex(/^wx[0-9a-f]{16}$/, 'expected an appid like wx0123456789abcdef ("wx" and 16 hex digits)'),
-    secretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
+    secretEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')
+      .optional(),
     secretFile: z.string().min(1).optional(),
     secret: z.string().min(1).optional(),
     tokenSource: z.enum(TOKEN_SOURCES).default('stable'),
@@ -62,21 +65,36 @@ const account = z
     const secrets = (['secretEnv', 'secretFile', 'secret'] as const).filter((k) => a[k] !== undefined);
     const needsSecret = a.tokenSource === 'stable' || a.tokenSource === 'classic';
     if (needsSecret && secrets.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['secretEnv'], message: `tokenSource ${a.tokenSource} needs the appsecret: set one of secretEnv, secretFile, secret` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secretEnv'],
+        message: `tokenSource ${a.tokenSource} needs the appsecret: set one of secretEnv, secretFile, secret`,
+      });
     }
     if (secrets.length > 1) {
-      ctx.addIssue({ code: 'custom', path: [secrets[1] as string], message: `set only one of secretEnv, secretFile, secret (found ${secrets.join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [secrets[1] as string],
+        message: `set only one of secretEnv, secretFile, secret (found ${secrets.join(', ')})`,
+      });
     }
-    if (a.tokenSource === 'file' && !a.tokenFile) ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'required when tokenSource is file' });
-    if (a.tokenSource === 'url' && !a.tokenUrl) ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: 'required when tokenSource is url' });
-    if (a.tokenSource !== 'file' && a.tokenFile) ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'only used when tokenSource is file' });
-    if (a.tokenSource !== 'url' && a.tokenUrl) ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: 'only used when tokenSource is url' });
+    if (a.tokenSource === 'file' && !a.tokenFile)
+      ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'required when tokenSource is file' });
+    if (a.tokenSource === 'url' && !a.tokenUrl)
+      ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: 'required when tokenSource is url' });
+    if (a.tokenSource !== 'file' && a.tokenFile)
+      ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'only used when tokenSource is file' });
+    if (a.tokenSource !== 'url' && a.tokenUrl)
+      ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: 'only used when tokenSource is url' });
   });
 
 export const configSchema = z.strictObject({
   wechat: z
     .strictObject({
-      baseUrls: z.array(httpUrl).min(1, 'at least one base URL').default([...DEFAULT_BASE_URLS]),
+      baseUrls: z
+        .array(httpUrl)
+        .min(1, 'at least one base URL')
+        .default([...DEFAULT_BASE_URLS]),
       timeout: duration(100, 300_000).default(10_000),
       proxy: httpUrl.optional(),
       retry: z
@@ -103,7 +121,12 @@ export const configSchema = z.strictObject({
         const seen = new Map<string, number>();
         accounts.forEach((a, i) => {
           const first = seen.get(a[key]);
-          if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, key], message: `duplicate ${key} ${JSON.stringify(a[key])} (also accounts[${first}])` });
+          if (first !== undefined)
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, key],
+              message: `duplicate ${key} ${JSON.stringify(a[key])} (also accounts[${first}])`,
+            });
           else seen.set(a[key], i);
         });
       }

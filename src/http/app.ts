@@ -39,7 +39,10 @@ export function createApp(options: AppOptions): Express {
   });
   app.get('/-/ready', (_req, res) => {
     const ready = options.ready();
-    res.status(ready ? 200 : 503).type('text/plain').send(ready ? 'Ready\n' : 'Not ready\n');
+    res
+      .status(ready ? 200 : 503)
+      .type('text/plain')
+      .send(ready ? 'Ready\n' : 'Not ready\n');
   });
   app.get('/', (_req, res) => {
     res.type('html').send(renderLanding(options.landing()));

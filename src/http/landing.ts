@@ -34,7 +34,10 @@ function stateOf(a: AccountState): string {
 export function renderLanding(info: LandingInfo): string {
   const rows = info.accounts
     .map((a) => {
-      const err = a.lastError && !a.up ? `${escapeHtml(a.lastError.reason)}${a.lastError.errcode === undefined ? '' : ` (${a.lastError.errcode})`}: ${escapeHtml(a.lastError.message)}` : '';
+      const err =
+        a.lastError && !a.up
+          ? `${escapeHtml(a.lastError.reason)}${a.lastError.errcode === undefined ? '' : ` (${a.lastError.errcode})`}: ${escapeHtml(a.lastError.message)}`
+          : '';
       return `<tr><td>${escapeHtml(a.name)}</td><td><code>${escapeHtml(a.appid)}</code></td><td>${escapeHtml(a.tokenSource)}</td><td>${stateOf(a)}</td>
 <td>${escapeHtml(a.reference?.refDate ?? '—')}</td><td>${a.pendingDays.length}</td><td>${time(a.lastSuccessAt)}</td><td>${time(a.nextPollAt ?? info.nextRunAt)}</td><td class="err">${err}</td></tr>`;
     })

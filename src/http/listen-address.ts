@@ -2,6 +2,7 @@
 export function parseListenAddress(text: string): { host: string | undefined; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new TypeError(`--web.listen-address: expected [HOST]:PORT such as :10071 or 127.0.0.1:10071, got ${JSON.stringify(text)}`);
+  if (!m || port > 65535)
+    throw new TypeError(`--web.listen-address: expected [HOST]:PORT such as :10071 or 127.0.0.1:10071, got ${JSON.stringify(text)}`);
   return { host: m[1] ?? (m[2] || undefined), port };
 }

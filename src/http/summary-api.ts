@@ -80,7 +80,10 @@ function single(query: Record<string, unknown>, name: string): string | undefine
   return v;
 }
 
-function parse(query: Record<string, unknown>, options: SummaryApiOptions): { name: string; appid: string; granularity: Granularity; from: BeijingDate; to: BeijingDate } {
+function parse(
+  query: Record<string, unknown>,
+  options: SummaryApiOptions,
+): { name: string; appid: string; granularity: Granularity; from: BeijingDate; to: BeijingDate } {
   const unknown = Object.keys(query).filter((k) => !(PARAMS as readonly string[]).includes(k));
   if (unknown.length > 0) throw new BadRequest(400, `${unknown[0]}: unknown parameter (expected ${PARAMS.join(', ')})`);
   const name = single(query, 'account');
@@ -95,7 +98,8 @@ function parse(query: Record<string, unknown>, options: SummaryApiOptions): { na
   if (!range.ok) throw new BadRequest(400, range.message);
   const accounts = options.accounts();
   const account = accounts.find((a) => a.name === name);
-  if (!account) throw new BadRequest(404, `account: no account named ${JSON.stringify(name)} (configured: ${accounts.map((a) => a.name).join(', ')})`);
+  if (!account)
+    throw new BadRequest(404, `account: no account named ${JSON.stringify(name)} (configured: ${accounts.map((a) => a.name).join(', ')})`);
   return { name, appid: account.appid, granularity: g, from: range.from, to: range.to };
 }
 

@@ -50,11 +50,15 @@ export function describeError(err: unknown, at: number, redact: (s: string) => s
   // No call was made, but the account is still down for WeChat's 45009 of earlier today.
   if (err instanceof QuotaExhaustedError) return { reason: 'quota_exhausted', errcode: 45009, message, at };
   const reason: DownReason =
-    err instanceof HttpStatusError ? 'http_error'
-    : err instanceof NetworkError ? 'network_error'
-    : err instanceof InvalidResponseError ? 'invalid_response'
-    : err instanceof TokenSourceError ? 'token_source_error'
-    : 'internal_error';
+    err instanceof HttpStatusError
+      ? 'http_error'
+      : err instanceof NetworkError
+        ? 'network_error'
+        : err instanceof InvalidResponseError
+          ? 'invalid_response'
+          : err instanceof TokenSourceError
+            ? 'token_source_error'
+            : 'internal_error';
   return { reason, message, at };
 }
 

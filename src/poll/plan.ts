@@ -1,11 +1,4 @@
-import {
-  EARLIEST_DATE,
-  addDays,
-  daySpans,
-  newestReadyDay,
-  startOfBeijingDay,
-  type BeijingDate,
-} from '../dates.js';
+import { EARLIEST_DATE, addDays, daySpans, newestReadyDay, startOfBeijingDay, type BeijingDate } from '../dates.js';
 import { MAX_SPAN_DAYS } from '../wechat/date-rules.js';
 import type { DailyRow, HourlyRow } from '../wechat/summary.js';
 import type { StoredDay } from '../store/store.js';
@@ -38,9 +31,7 @@ export function isPastEmptyDeadline(date: BeijingDate, nowMs: number): boolean {
 
 /** What the daily answer says about a day, before any hourly call. */
 export type DailyVerdict =
-  | { readonly kind: 'fetch_hours'; readonly daily: DailyRow }
-  | { readonly kind: 'no_traffic' }
-  | { readonly kind: 'not_ready' };
+  { readonly kind: 'fetch_hours'; readonly daily: DailyRow } | { readonly kind: 'no_traffic' } | { readonly kind: 'not_ready' };
 
 export function judgeDaily(date: BeijingDate, daily: DailyRow | undefined, nowMs: number): DailyVerdict {
   if (daily) return { kind: 'fetch_hours', daily };

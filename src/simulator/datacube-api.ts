@@ -47,9 +47,7 @@ export function datacubeList(api: DataApi, account: AccountState, begin: string,
   const extra = account.settings.extraRowsFromOtherDates && before >= EARLIEST_DATE ? [before] : [];
 
   if (api === 'getinterfacesummary') {
-    return [...extra, ...days]
-      .map((date) => simulatedDay(account.appid, date, account.profile))
-      .filter((row) => row.callback_count > 0);
+    return [...extra, ...days].map((date) => simulatedDay(account.appid, date, account.profile)).filter((row) => row.callback_count > 0);
   }
   const hundreds = account.settings.hourEncoding === 'hundreds';
   return [...days, ...extra].flatMap((date) =>

@@ -22,9 +22,7 @@ export class FaultQueue {
 
   /** The oldest fault matching this call, consumed once; undefined when none applies. */
   take(api: SimApi, appid: string | undefined): Fault | undefined {
-    const index = this.#queue.findIndex(
-      (q) => (q.api === undefined || q.api === api) && (q.appid === undefined || q.appid === appid),
-    );
+    const index = this.#queue.findIndex((q) => (q.api === undefined || q.api === api) && (q.appid === undefined || q.appid === appid));
     const queued = this.#queue[index];
     if (!queued) return undefined;
     queued.remaining--;

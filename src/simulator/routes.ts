@@ -40,7 +40,11 @@ export function routeRequest(method: string, url: URL, body: ParsedBody, tokens:
   if (api === 'token' || api === 'stable_token') {
     const classic = api === 'token';
     const params = classic
-      ? { grantType: query.get('grant_type') ?? undefined, appid: query.get('appid') ?? undefined, secret: query.get('secret') ?? undefined }
+      ? {
+          grantType: query.get('grant_type') ?? undefined,
+          appid: query.get('appid') ?? undefined,
+          secret: query.get('secret') ?? undefined,
+        }
       : { grantType: field(body, 'grant_type'), appid: field(body, 'appid'), secret: field(body, 'secret') };
     const forceRefresh = classic ? undefined : field(body, 'force_refresh') === true;
     return {

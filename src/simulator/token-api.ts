@@ -26,8 +26,6 @@ export function answerTokenRequest(ctx: SimContext, req: TokenRequest): Answer {
   if (!ctx.quota.take(account.appid, req.api, ctx.now, account.settings.dailyQuota)) return errcodeAnswer(45009);
 
   const issued =
-    req.api === 'token'
-      ? ctx.tokens.issueClassic(account.appid, ctx.now)
-      : ctx.tokens.stable(account.appid, ctx.now, req.forceRefresh);
+    req.api === 'token' ? ctx.tokens.issueClassic(account.appid, ctx.now) : ctx.tokens.stable(account.appid, ctx.now, req.forceRefresh);
   return jsonAnswer({ access_token: issued.accessToken, expires_in: issued.expiresIn });
 }

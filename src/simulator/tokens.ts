@@ -28,8 +28,7 @@ export interface IssuedToken {
 }
 
 export type TokenCheck =
-  | { readonly ok: true; readonly appid: string }
-  | { readonly ok: false; readonly appid?: string; readonly errcode: 40001 | 42001 };
+  { readonly ok: true; readonly appid: string } | { readonly ok: false; readonly appid?: string; readonly errcode: 40001 | 42001 };
 
 export class TokenBook {
   readonly #ttlMs: number;

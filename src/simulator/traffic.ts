@@ -22,13 +22,11 @@ const REPLY_TIMEOUT_MS = 5000;
 
 // Relative traffic per Beijing hour, 00..23. Weekdays: a morning rush and an evening peak.
 const WEEKDAY_SHAPE = [
-  1.6, 0.7, 0.3, 0.15, 0.12, 0.2, 0.6, 2.4, 4.6, 5.8, 6.1, 5.7,
-  4.9, 4.5, 5.0, 5.1, 5.0, 5.1, 5.2, 5.7, 6.5, 6.8, 5.3, 3.4,
+  1.6, 0.7, 0.3, 0.15, 0.12, 0.2, 0.6, 2.4, 4.6, 5.8, 6.1, 5.7, 4.9, 4.5, 5.0, 5.1, 5.0, 5.1, 5.2, 5.7, 6.5, 6.8, 5.3, 3.4,
 ] as const;
 // Weekends: people sleep in, the evening is the same or busier.
 const WEEKEND_SHAPE = [
-  2.2, 1.2, 0.5, 0.25, 0.15, 0.15, 0.3, 1.0, 2.3, 3.8, 5.0, 5.5,
-  5.2, 5.0, 5.1, 5.0, 4.9, 5.0, 5.4, 6.0, 6.7, 6.8, 5.8, 4.0,
+  2.2, 1.2, 0.5, 0.25, 0.15, 0.15, 0.3, 1.0, 2.3, 3.8, 5.0, 5.5, 5.2, 5.0, 5.1, 5.0, 4.9, 5.0, 5.4, 6.0, 6.7, 6.8, 5.8, 4.0,
 ] as const;
 const EVENING_FROM = 18;
 /** Hours in which an account may have no traffic at all (its service window is closed). */

@@ -92,20 +92,25 @@ export class Store {
         ON CONFLICT (appid, ref_date) DO UPDATE SET callback_count = excluded.callback_count, fail_count = excluded.fail_count,
           total_time_cost = excluded.total_time_cost, max_time_cost = excluded.max_time_cost, fetched_at = excluded.fetched_at`),
       deleteHours: db.prepare('DELETE FROM hourly WHERE appid = ? AND ref_date = ?'),
-      upsertHour: db.prepare(`INSERT INTO hourly (appid, ref_date, ref_hour, callback_count, fail_count, total_time_cost, max_time_cost, fetched_at)
+      upsertHour:
+        db.prepare(`INSERT INTO hourly (appid, ref_date, ref_hour, callback_count, fail_count, total_time_cost, max_time_cost, fetched_at)
         VALUES (@appid, @refDate, @refHour, @callbackCount, @failCount, @totalTimeCost, @maxTimeCost, @at)
         ON CONFLICT (appid, ref_date, ref_hour) DO UPDATE SET callback_count = excluded.callback_count, fail_count = excluded.fail_count,
           total_time_cost = excluded.total_time_cost, max_time_cost = excluded.max_time_cost, fetched_at = excluded.fetched_at`),
       upsertDay: db.prepare(`INSERT INTO days (appid, ref_date, status, completed_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (appid, ref_date) DO UPDATE SET status = excluded.status, completed_at = excluded.completed_at`),
       storedDays: db.prepare<[string, string, string], { ref_date: string; status: DayStatus }>(
-        'SELECT ref_date, status FROM days WHERE appid = ? AND ref_date BETWEEN ? AND ? ORDER BY ref_date'),
+        'SELECT ref_date, status FROM days WHERE appid = ? AND ref_date BETWEEN ? AND ? ORDER BY ref_date',
+      ),
       newestDay: db.prepare<[string], { ref_date: string; status: DayStatus }>(
-        'SELECT ref_date, status FROM days WHERE appid = ? ORDER BY ref_date DESC LIMIT 1'),
+        'SELECT ref_date, status FROM days WHERE appid = ? ORDER BY ref_date DESC LIMIT 1',
+      ),
       daily: db.prepare<[string, string, string], FigureColumns & { ref_date: string }>(
-        'SELECT * FROM daily WHERE appid = ? AND ref_date BETWEEN ? AND ? ORDER BY ref_date'),
+        'SELECT * FROM daily WHERE appid = ? AND ref_date BETWEEN ? AND ? ORDER BY ref_date',
+      ),
       hourly: db.prepare<[string, string, string], FigureColumns & { ref_date: string; ref_hour: number }>(
-        'SELECT * FROM hourly WHERE appid = ? AND ref_date BETWEEN ? AND ? ORDER BY ref_date, ref_hour'),
+        'SELECT * FROM hourly WHERE appid = ? AND ref_date BETWEEN ? AND ? ORDER BY ref_date, ref_hour',
+      ),
       setLastSuccess: db.prepare(`INSERT INTO accounts (appid, last_success_at) VALUES (?, ?)
         ON CONFLICT (appid) DO UPDATE SET last_success_at = excluded.last_success_at`),
       lastSuccess: db.prepare<[string], { last_success_at: number | null }>('SELECT last_success_at FROM accounts WHERE appid = ?'),
@@ -118,10 +123,14 @@ export class Store {
     const version = db.pragma('user_version', { simple: true }) as number;
     const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
     if (appId !== APPLICATION_ID && (appId !== 0 || tables > 0)) {
-      throw new StoreError(`storage ${this.path} is a database of another application; refusing to change it (choose another --storage.path)`);
+      throw new StoreError(
+        `storage ${this.path} is a database of another application; refusing to change it (choose another --storage.path)`,
+      );
     }
     if (version > SCHEMA_VERSION) {
-      throw new StoreError(`storage ${this.path} has schema version ${version}, newer than this exporter's ${SCHEMA_VERSION}; upgrade the exporter`);
+      throw new StoreError(
+        `storage ${this.path} has schema version ${version}, newer than this exporter's ${SCHEMA_VERSION}; upgrade the exporter`,
+      );
     }
     if (this.path !== ':memory:') db.pragma('journal_mode = WAL');
     // FULL: a day acknowledged as stored survives a power cut too; writes are a few per day.

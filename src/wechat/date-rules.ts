@@ -10,7 +10,10 @@ export type DatacubeApi = keyof typeof MAX_SPAN_DAYS;
  * planner never asks for such ranges), so it throws instead of spending a call on WeChat's 61500/61501.
  */
 export function assertDatacubeRange(api: DatacubeApi, begin: BeijingDate, end: BeijingDate, nowMs: number): void {
-  for (const [name, d] of [['begin_date', begin], ['end_date', end]] as const) {
+  for (const [name, d] of [
+    ['begin_date', begin],
+    ['end_date', end],
+  ] as const) {
     if (!isBeijingDate(d)) throw new DateRangeError(`${api}: ${name} ${JSON.stringify(d)} is not a YYYY-MM-DD date`);
   }
   if (begin > end) throw new DateRangeError(`${api}: begin_date ${begin} is after end_date ${end}`);

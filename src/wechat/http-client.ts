@@ -144,7 +144,8 @@ export class WechatHttpClient {
       const res = await request(url, {
         dispatcher: this.#options.dispatcher,
         method: req.method,
-        headers: req.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        headers:
+          req.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
         body: req.body === undefined ? null : JSON.stringify(req.body),
         signal,
       });

@@ -97,7 +97,10 @@ export function parseHourlySummary(json: WechatJson, range: Range): ParsedSummar
   const raw = list.map((row, i) => {
     const h = row['ref_hour'];
     if (typeof h !== 'number' || !Number.isInteger(h) || h < 0 || h > 2300) {
-      throw new InvalidResponseError(api, `list[${i}].ref_hour is ${h === undefined ? 'missing' : 'not an hour (0..23 or 0, 100, ..., 2300)'}`);
+      throw new InvalidResponseError(
+        api,
+        `list[${i}].ref_hour is ${h === undefined ? 'missing' : 'not an hour (0..23 or 0, 100, ..., 2300)'}`,
+      );
     }
     return h;
   });

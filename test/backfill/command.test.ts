@@ -32,9 +32,10 @@ describe('backfill command (in-process, against the simulator)', () => {
 
   const output = (): Map<string, number> => parseSamples(readFileSync(join(dir, 'history.om'), 'utf8'));
   const dataCalls = (appid?: string): number =>
-    sim.callCount({ api: 'getinterfacesummary', ...(appid ? { appid } : {}) }) + sim.callCount({ api: 'getinterfacesummaryhour', ...(appid ? { appid } : {}) });
+    sim.callCount({ api: 'getinterfacesummary', ...(appid ? { appid } : {}) }) +
+    sim.callCount({ api: 'getinterfacesummaryhour', ...(appid ? { appid } : {}) });
 
-  it('fetches the range, writes every hour and day of both accounts with the simulator\'s figures', async () => {
+  it("fetches the range, writes every hour and day of both accounts with the simulator's figures", async () => {
     const run = await runCommand(dir, clock, { from: FROM, to: TO });
     assert.equal(run.code, 0, run.stderr);
     const samples = output();
@@ -52,7 +53,10 @@ describe('backfill command (in-process, against the simulator)', () => {
         const quiet = unlistedHour(rows);
         if (quiet !== undefined) {
           assert.equal(samples.get(`wechat_interface_history_hourly_callbacks ${account.name} ${hourEnd(date, quiet)}`), 0);
-          assert.equal(samples.has(`wechat_interface_history_hourly_latency_average_seconds ${account.name} ${hourEnd(date, quiet)}`), false);
+          assert.equal(
+            samples.has(`wechat_interface_history_hourly_latency_average_seconds ${account.name} ${hourEnd(date, quiet)}`),
+            false,
+          );
         }
         const day = simulatedDay(account.appid, date, profile);
         assert.equal(samples.get(`wechat_interface_history_daily_callbacks ${account.name} ${hourEnd(date, 23)}`), day.callback_count);
@@ -83,7 +87,10 @@ describe('backfill command (in-process, against the simulator)', () => {
     const run = await runCommand(dir, clock, { from: '2026-01-01', to: TO, account: 'news' });
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stderr.split('\n').filter((l) => l.startsWith('news (wx00000000000000aa): '));
-    assert.deepEqual(lines.map((l) => l.split(': ')[1]), ['2026-01-01..2026-03-09', '2026-01-01..2026-01-30', '2026-01-31..2026-03-01', '2026-03-02..2026-03-09']);
+    assert.deepEqual(
+      lines.map((l) => l.split(': ')[1]),
+      ['2026-01-01..2026-03-09', '2026-01-01..2026-01-30', '2026-01-31..2026-03-01', '2026-03-02..2026-03-09'],
+    );
     assert.match(lines[1] as string, /30 days fetched \(31 API calls\)$/);
     assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 3);
   });
@@ -112,7 +119,10 @@ describe('backfill command (in-process, against the simulator)', () => {
     sim.configure(NEWS.appid, { ipWhitelisted: false });
     const run = await runCommand(dir, clock, { from: '2026-03-07', to: TO });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /news \(wx00000000000000aa\): 3 of 3 days NOT written: 2026-03-07\.\.2026-03-09 \(fetching stopped: .*40164.*whitelist/);
+    assert.match(
+      run.stderr,
+      /news \(wx00000000000000aa\): 3 of 3 days NOT written: 2026-03-07\.\.2026-03-09 \(fetching stopped: .*40164.*whitelist/,
+    );
     assert.ok(output().has(`wechat_interface_history_daily_callbacks main ${hourEnd('2026-03-09', 23)}`));
     assert.ok(!run.stderr.includes(NEWS.secret));
   });
@@ -121,17 +131,27 @@ describe('backfill command (in-process, against the simulator)', () => {
     sim.configure(MAIN.appid, { dailyQuota: 3 });
     const first = await runCommand(dir, clock, { from: '2026-03-05', to: TO, account: 'main' });
     assert.equal(first.code, 1);
-    assert.match(first.stderr, /main \(wx0123456789abcdef\): 2 of 5 days NOT written: 2026-03-08\.\.2026-03-09 \(fetching stopped: .*45009/);
+    assert.match(
+      first.stderr,
+      /main \(wx0123456789abcdef\): 2 of 5 days NOT written: 2026-03-08\.\.2026-03-09 \(fetching stopped: .*45009/,
+    );
 
     clock.set('2026-03-11T09:00:00+08:00'); // the quota is per Beijing day
     sim.resetCalls();
     const second = await runCommand(dir, clock, { from: '2026-03-05', to: TO, account: 'main' });
     assert.equal(second.code, 0, second.stderr);
     assert.equal(sim.callCount({ api: 'getinterfacesummaryhour' }), 2);
-    assert.deepEqual(sim.calls.filter((c) => c.api === 'getinterfacesummary').map((c) => [c.beginDate, c.endDate]), [['2026-03-08', '2026-03-09']]);
+    assert.deepEqual(
+      sim.calls.filter((c) => c.api === 'getinterfacesummary').map((c) => [c.beginDate, c.endDate]),
+      [['2026-03-08', '2026-03-09']],
+    );
     const samples = output();
     for (const date of eachDay('2026-03-05', TO)) {
-      assert.equal(samples.get(`wechat_interface_history_daily_callbacks main ${hourEnd(date, 23)}`), simulatedDay(MAIN.appid, date).callback_count, date);
+      assert.equal(
+        samples.get(`wechat_interface_history_daily_callbacks main ${hourEnd(date, 23)}`),
+        simulatedDay(MAIN.appid, date).callback_count,
+        date,
+      );
     }
   });
 
@@ -141,8 +161,16 @@ describe('backfill command (in-process, against the simulator)', () => {
     ['a day before 2014-12-01', { from: '2014-11-01', to: '2014-12-01' }, /^error: --from: 2014-11-01 is before 2014-12-01/],
     ['today', { from: TO, to: '2026-03-10' }, /^error: --to: 2026-03-10 is today/],
     ['too long a range', { from: '2025-01-01', to: TO }, /^error: --to: 2025-01-01\.\.2026-03-09 is 433 days, more than the 400 allowed/],
-    ['an unknown account', { from: TO, to: TO, account: 'shop' }, /^error: --account: no account named "shop" in the configuration \(configured: main, news\)/],
-    ['an output directory that does not exist', { from: TO, to: TO, output: '/nonexistent/dir/out.om' }, /^error: --output: cannot write into \/nonexistent\/dir \(ENOENT\)/],
+    [
+      'an unknown account',
+      { from: TO, to: TO, account: 'shop' },
+      /^error: --account: no account named "shop" in the configuration \(configured: main, news\)/,
+    ],
+    [
+      'an output directory that does not exist',
+      { from: TO, to: TO, output: '/nonexistent/dir/out.om' },
+      /^error: --output: cannot write into \/nonexistent\/dir \(ENOENT\)/,
+    ],
   ];
   for (const [what, flags, message] of usage) {
     it(`exits 2 without any API call for ${what}`, async () => {
@@ -168,8 +196,12 @@ describe('backfill command (subprocess, --demo)', function () {
   const run = promisify(execFile);
   const env = { ...process.env, WECHAT_EXPORTER_FAKE_NOW: NOW };
 
-  it('writes the demo accounts\' history to standard output, exit 0', async () => {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, 'backfill', '--demo', '--from', TO, '--to', TO, '--output', '-'], { env, maxBuffer: 16 << 20 });
+  it("writes the demo accounts' history to standard output, exit 0", async () => {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', cli, 'backfill', '--demo', '--from', TO, '--to', TO, '--output', '-'],
+      { env, maxBuffer: 16 << 20 },
+    );
     assert.match(stderr, /demo mode/);
     assert.ok(stdout.endsWith('# EOF\n'));
     const shop = DEMO_ACCOUNTS[0];
@@ -181,7 +213,11 @@ describe('backfill command (subprocess, --demo)', function () {
   });
 
   it('exits 2 with the reason on a bad range', async () => {
-    const err = await run(process.execPath, ['--import', 'tsx', cli, 'backfill', '--demo', '--from', '2026-03-08', '--to', '2026-03-07', '--output', '-'], { env }).then(
+    const err = await run(
+      process.execPath,
+      ['--import', 'tsx', cli, 'backfill', '--demo', '--from', '2026-03-08', '--to', '2026-03-07', '--output', '-'],
+      { env },
+    ).then(
       () => assert.fail('expected a non-zero exit'),
       (e: { code: number; stderr: string }) => e,
     );

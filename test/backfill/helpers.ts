@@ -11,7 +11,12 @@ export type NamedSimAccount = SimulatorAccount & { readonly name: string };
 
 export const MAIN: NamedSimAccount = { name: 'main', appid: 'wx0123456789abcdef', secret: 'main-secret-0123456789abcdef0123' };
 /** A smaller account with more failures and slower replies than the default profile. */
-export const NEWS: NamedSimAccount = { name: 'news', appid: 'wx00000000000000aa', secret: 'news-secret-0123456789abcdef0123', profile: { dailyCallbacks: 3_000, failureRatio: 0.03, latencyMs: 700 } };
+export const NEWS: NamedSimAccount = {
+  name: 'news',
+  appid: 'wx00000000000000aa',
+  secret: 'news-secret-0123456789abcdef0123',
+  profile: { dailyCallbacks: 3_000, failureRatio: 0.03, latencyMs: 700 },
+};
 export const ENV = { MAIN_SECRET: MAIN.secret, NEWS_SECRET: NEWS.secret };
 
 export async function startSimulator(clock: Clock): Promise<WechatSimulator> {
@@ -45,7 +50,12 @@ export interface Run {
 }
 
 /** Runs the backfill command in-process with a pinned clock; stderr is captured. */
-export async function runCommand(dir: string, clock: Clock, flags: Partial<BackfillCommandFlags>, env: Record<string, string> = ENV): Promise<Run> {
+export async function runCommand(
+  dir: string,
+  clock: Clock,
+  flags: Partial<BackfillCommandFlags>,
+  env: Record<string, string> = ENV,
+): Promise<Run> {
   let stderr = '';
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {

@@ -74,17 +74,27 @@ describe('backfill: OpenMetrics rendering', () => {
       assert.equal(value(text, `wechat_interface_history_hourly_${family}`, MAIN, bj('2026-03-09T06:00:00')), '0', family);
     }
     const averages = samples(text).filter(([n]) => n === 'wechat_interface_history_hourly_latency_average_seconds');
-    assert.deepEqual(averages.map(([, , , t]) => t), [bj('2026-03-09T01:00:00'), bj('2026-03-09T14:00:00')]);
+    assert.deepEqual(
+      averages.map(([, , , t]) => t),
+      [bj('2026-03-09T01:00:00'), bj('2026-03-09T14:00:00')],
+    );
   });
 
   it('writes a day without traffic as zeros, and leaves days not stored out', () => {
-    const two = days({ '2026-03-07': 'no_traffic', '2026-03-09': 'complete' }, [daily('2026-03-09', 1, 0, 100, 100)], [hour('2026-03-09', 9, 1, 0, 100, 100)], ['2026-03-07', '2026-03-08', '2026-03-09']);
+    const two = days(
+      { '2026-03-07': 'no_traffic', '2026-03-09': 'complete' },
+      [daily('2026-03-09', 1, 0, 100, 100)],
+      [hour('2026-03-09', 9, 1, 0, 100, 100)],
+      ['2026-03-07', '2026-03-08', '2026-03-09'],
+    );
     const out = renderHistory([{ ...MAIN, days: two }]);
     assert.equal(value(out, 'wechat_interface_history_daily_callbacks', MAIN, bj('2026-03-08T00:00:00')), '0');
     assert.equal(value(out, 'wechat_interface_history_hourly_callbacks', MAIN, bj('2026-03-07T21:00:00')), '0');
     assert.equal(value(out, 'wechat_interface_history_daily_latency_average_seconds', MAIN, bj('2026-03-08T00:00:00')), undefined);
     // 2026-03-08 is not stored: nothing between the two days' samples.
-    const ts = samples(out).filter(([n]) => n === 'wechat_interface_history_hourly_callbacks').map(([, , , t]) => t);
+    const ts = samples(out)
+      .filter(([n]) => n === 'wechat_interface_history_hourly_callbacks')
+      .map(([, , , t]) => t);
     assert.equal(ts.length, 48);
     assert.ok(!ts.some((t) => t > bj('2026-03-08T00:00:00') && t <= bj('2026-03-09T00:00:00')));
   });
@@ -98,7 +108,10 @@ describe('backfill: OpenMetrics rendering', () => {
         range.flatMap((d) => [hour(d, 3, 2, 1, 200, 150), hour(d, 20, 3, 0, 300, 200)]),
         range,
       );
-    const out = renderHistory([{ ...MAIN, days: mk(MAIN.appid) }, { ...NEWS, days: mk(NEWS.appid) }]);
+    const out = renderHistory([
+      { ...MAIN, days: mk(MAIN.appid) },
+      { ...NEWS, days: mk(NEWS.appid) },
+    ]);
     const lines = out.split('\n');
     assert.equal(lines.at(-1), '');
     assert.equal(lines.at(-2), '# EOF');
@@ -151,7 +164,12 @@ describe('backfill: OpenMetrics rendering', () => {
 
 describe('backfill: stored rows as whole days', () => {
   it('lists the days not stored, ascending', () => {
-    const h = historyOf(['2026-03-01', '2026-03-02', '2026-03-03'], new Map([['2026-03-02', 'complete' as const]]), [daily('2026-03-02', 1)], [hour('2026-03-02', 4, 1)]);
+    const h = historyOf(
+      ['2026-03-01', '2026-03-02', '2026-03-03'],
+      new Map([['2026-03-02', 'complete' as const]]),
+      [daily('2026-03-02', 1)],
+      [hour('2026-03-02', 4, 1)],
+    );
     assert.deepEqual(h.missing, ['2026-03-01', '2026-03-03']);
     assert.equal(h.days.length, 1);
     assert.equal(h.days[0]?.hours.length, 24);
@@ -160,7 +178,10 @@ describe('backfill: stored rows as whole days', () => {
   });
 
   it('formats days as compact ranges', () => {
-    assert.equal(formatDays(['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-05', '2026-03-07', '2026-03-08']), '2026-02-27..2026-03-01, 2026-03-05, 2026-03-07..2026-03-08');
+    assert.equal(
+      formatDays(['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-05', '2026-03-07', '2026-03-08']),
+      '2026-02-27..2026-03-01, 2026-03-05, 2026-03-07..2026-03-08',
+    );
     assert.equal(formatDays([]), '');
   });
 });

@@ -52,10 +52,23 @@ describe('backfill → promtool → Prometheus (real tools)', function () {
     const data = join(dir, 'tsdb');
     mkdirSync(data);
     const history = join(dir, 'history.om');
-    const { stdout } = await promisify(execFile)(promtool as string, ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=168h', history, data]);
+    const { stdout } = await promisify(execFile)(promtool as string, [
+      'tsdb',
+      'create-blocks-from',
+      'openmetrics',
+      '--max-block-duration=168h',
+      history,
+      data,
+    ]);
     // promtool skips an out-of-order sample without a word: every sample line must be in a block.
-    const inBlocks = stdout.split('\n').slice(1).filter(Boolean).reduce((n, line) => n + Number(line.trim().split(/\s+/)[4]), 0);
-    const lines = readFileSync(history, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).length;
+    const inBlocks = stdout
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .reduce((n, line) => n + Number(line.trim().split(/\s+/)[4]), 0);
+    const lines = readFileSync(history, 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#')).length;
     assert.equal(inBlocks, lines, `promtool imported ${inBlocks} of ${lines} samples:\n${stdout}`);
 
     const config = join(dir, 'prometheus.yml');
@@ -64,7 +77,13 @@ describe('backfill → promtool → Prometheus (real tools)', function () {
     base = `http://127.0.0.1:${port}`;
     prometheus = spawn(
       prometheusBin as string,
-      [`--config.file=${config}`, `--storage.tsdb.path=${data}`, '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+      [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${data}`,
+        '--storage.tsdb.retention.time=100y',
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     prometheus.stdout?.on('data', (c: Buffer) => (promLog += c.toString()));
@@ -103,7 +122,7 @@ describe('backfill → promtool → Prometheus (real tools)', function () {
   const accounts = [MAIN, NEWS];
   const chosenDays = [FROM, '2026-03-01', TO];
 
-  it('answers the simulator\'s hourly figures at the end of each Beijing hour, for both accounts', async () => {
+  it("answers the simulator's hourly figures at the end of each Beijing hour, for both accounts", async () => {
     for (const date of chosenDays) {
       for (const hour of [0, 9, 13, 20, 23]) {
         const t = hourEnd(date, hour);
@@ -130,7 +149,11 @@ describe('backfill → promtool → Prometheus (real tools)', function () {
         const hour = unlistedHour(simulatedHours(a.appid, date, a.profile));
         if (hour === undefined) continue;
         const t = hourEnd(date, hour);
-        assert.equal((await query(`wechat_interface_history_hourly_callbacks{account="${a.name}"}`, t)).get(a.name), 0, `${a.name} ${date} ${hour}`);
+        assert.equal(
+          (await query(`wechat_interface_history_hourly_callbacks{account="${a.name}"}`, t)).get(a.name),
+          0,
+          `${a.name} ${date} ${hour}`,
+        );
         assert.equal((await query(`wechat_interface_history_hourly_latency_average_seconds{account="${a.name}"}`, t)).size, 0);
         checked++;
         break;
@@ -154,7 +177,7 @@ describe('backfill → promtool → Prometheus (real tools)', function () {
     }
   });
 
-  it('shows data in every panel of the dashboard\'s History row, for all accounts and for each one', async () => {
+  it("shows data in every panel of the dashboard's History row, for all accounts and for each one", async () => {
     // A week after the first backfilled day, so that the panels' "a week earlier" overlay has data too.
     const at = hourEnd('2026-03-08', 20) + 1800;
     let checked = 0;

@@ -46,13 +46,22 @@ describe('backfill: range and flag checks', () => {
   });
 
   it('refuses days before 2014-12-01', () => {
-    assert.equal(usage({ ...ok, from: '2014-11-30', to: '2014-12-05' }), '--from: 2014-11-30 is before 2014-12-01, the first day WeChat keeps data for');
+    assert.equal(
+      usage({ ...ok, from: '2014-11-30', to: '2014-12-05' }),
+      '--from: 2014-11-30 is before 2014-12-01, the first day WeChat keeps data for',
+    );
     assert.equal(planBackfill({ ...ok, from: '2014-12-01', to: '2014-12-05' }, ACCOUNTS, MORNING).from, '2014-12-01');
   });
 
   it('refuses today, the future, and yesterday before 08:00 Beijing', () => {
-    assert.equal(usage({ ...ok, to: '2026-03-10' }), '--to: 2026-03-10 is today (today is 2026-03-10 in Beijing); the newest day WeChat has data for is 2026-03-09');
-    assert.equal(usage({ ...ok, to: '2027-01-01' }), '--to: 2027-01-01 is in the future (today is 2026-03-10 in Beijing); the newest day WeChat has data for is 2026-03-09');
+    assert.equal(
+      usage({ ...ok, to: '2026-03-10' }),
+      '--to: 2026-03-10 is today (today is 2026-03-10 in Beijing); the newest day WeChat has data for is 2026-03-09',
+    );
+    assert.equal(
+      usage({ ...ok, to: '2027-01-01' }),
+      '--to: 2027-01-01 is in the future (today is 2026-03-10 in Beijing); the newest day WeChat has data for is 2026-03-09',
+    );
     assert.equal(
       usage({ ...ok, to: '2026-03-09' }, EARLY),
       "--to: 2026-03-09 is not available yet (WeChat publishes a day's data after 08:00 Beijing the next day); the newest available day is 2026-03-08",
@@ -62,7 +71,10 @@ describe('backfill: range and flag checks', () => {
 
   it(`allows at most ${MAX_BACKFILL_DAYS} days`, () => {
     assert.equal(planBackfill({ ...ok, from: '2025-02-03', to: '2026-03-09' }, ACCOUNTS, MORNING).from, '2025-02-03'); // 400 days
-    assert.equal(usage({ ...ok, from: '2025-02-02', to: '2026-03-09' }), '--to: 2025-02-02..2026-03-09 is 401 days, more than the 400 allowed in one run; split the range into several runs');
+    assert.equal(
+      usage({ ...ok, from: '2025-02-02', to: '2026-03-09' }),
+      '--to: 2025-02-02..2026-03-09 is 401 days, more than the 400 allowed in one run; split the range into several runs',
+    );
   });
 
   it('requires --output', () => {

@@ -47,8 +47,14 @@ describe('config', () => {
   for (const name of readdirSync(FIXTURES).filter((f) => f.endsWith('.bad.yml'))) {
     it(`${name} is refused with the expected messages`, () => {
       const path = fixture(name);
-      const expected = readFileSync(join(FIXTURES, name.replace(/\.yml$/, '.txt')), 'utf8').trim().split('\n').map((l) => l.replace('FILE', path));
-      assert.deepEqual(problemsOf(() => loadConfig({ file: path, env: ENV })), expected);
+      const expected = readFileSync(join(FIXTURES, name.replace(/\.yml$/, '.txt')), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.replace('FILE', path));
+      assert.deepEqual(
+        problemsOf(() => loadConfig({ file: path, env: ENV })),
+        expected,
+      );
     });
   }
 
@@ -57,12 +63,15 @@ describe('config', () => {
     assert.equal(config.wechat.timeout, 10_000);
     assert.equal(config.wechat.proxy, 'http://proxy.internal:3128');
     assert.equal(config.schedule.retryInterval, 30 * 60_000);
-    assert.deepEqual(config.accounts.map((a) => [a.name, a.tokenSource, a.appsecret]), [
-      ['main', 'stable', 'main-secret-from-env-0000'],
-      ['shop', 'classic', 'shop-secret-from-file-000'],
-      ['platform-client', 'file', undefined],
-      ['central', 'url', undefined],
-    ]);
+    assert.deepEqual(
+      config.accounts.map((a) => [a.name, a.tokenSource, a.appsecret]),
+      [
+        ['main', 'stable', 'main-secret-from-env-0000'],
+        ['shop', 'classic', 'shop-secret-from-file-000'],
+        ['platform-client', 'file', undefined],
+        ['central', 'url', undefined],
+      ],
+    );
     assert.deepEqual(config.warnings, []);
   });
 
@@ -80,8 +89,13 @@ describe('config', () => {
   });
 
   it('configures one account from WECHAT_APPID and WECHAT_APPSECRET without a file', () => {
-    const config = loadConfig({ env: { WECHAT_APPID: 'wx0123456789abcdef', WECHAT_APPSECRET: 'env-secret-00000000', WECHAT_ACCOUNT_NAME: 'solo' } });
-    assert.deepEqual(config.accounts.map((a) => [a.name, a.appid, a.appsecret]), [['solo', 'wx0123456789abcdef', 'env-secret-00000000']]);
+    const config = loadConfig({
+      env: { WECHAT_APPID: 'wx0123456789abcdef', WECHAT_APPSECRET: 'env-secret-00000000', WECHAT_ACCOUNT_NAME: 'solo' },
+    });
+    assert.deepEqual(
+      config.accounts.map((a) => [a.name, a.appid, a.appsecret]),
+      [['solo', 'wx0123456789abcdef', 'env-secret-00000000']],
+    );
     assert.equal(loadConfig({ env: { WECHAT_APPID: 'wx0123456789abcdef', WECHAT_APPSECRET: 's-00000000' } }).accounts[0]?.name, 'default');
   });
 
@@ -90,15 +104,24 @@ describe('config', () => {
   });
 
   it('says what to do when nothing is configured', () => {
-    assert.deepEqual(problemsOf(() => loadConfig({ env: {} })), ['no accounts configured: pass --config.file (or WECHAT_EXPORTER_CONFIG), or set WECHAT_APPID and WECHAT_APPSECRET']);
+    assert.deepEqual(
+      problemsOf(() => loadConfig({ env: {} })),
+      ['no accounts configured: pass --config.file (or WECHAT_EXPORTER_CONFIG), or set WECHAT_APPID and WECHAT_APPSECRET'],
+    );
   });
 
   it('names the missing variable when WECHAT_APPSECRET is not set', () => {
-    assert.deepEqual(problemsOf(() => loadConfig({ env: { WECHAT_APPID: 'wx0123456789abcdef' } })), ['accounts[0].secretEnv: environment variable WECHAT_APPSECRET is not set or empty']);
+    assert.deepEqual(
+      problemsOf(() => loadConfig({ env: { WECHAT_APPID: 'wx0123456789abcdef' } })),
+      ['accounts[0].secretEnv: environment variable WECHAT_APPSECRET is not set or empty'],
+    );
   });
 
   it('names an unreadable config file', () => {
-    assert.deepEqual(problemsOf(() => loadConfig({ file: '/nonexistent/config.yml', env: {} })), ['config file /nonexistent/config.yml: cannot read it (ENOENT)']);
+    assert.deepEqual(
+      problemsOf(() => loadConfig({ file: '/nonexistent/config.yml', env: {} })),
+      ['config file /nonexistent/config.yml: cannot read it (ENOENT)'],
+    );
   });
 
   it('never quotes a secret in a message', () => {

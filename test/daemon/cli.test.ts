@@ -51,7 +51,10 @@ describe('command line and process (subprocess from source)', function () {
 
   it('check-config: exit 2 with every problem and its field path', async () => {
     const path = join(tmp.dir, 'bad.yml');
-    writeFileSync(path, 'schedule:\n  lookbackDays: 0\naccounts:\n  - name: main\n    appid: wx0123456789abcdef\n    secretEnv: X\n    tokenSource: token\n');
+    writeFileSync(
+      path,
+      'schedule:\n  lookbackDays: 0\naccounts:\n  - name: main\n    appid: wx0123456789abcdef\n    secretEnv: X\n    tokenSource: token\n',
+    );
     const run = runCli(['check-config', `--config.file=${path}`]);
     assert.equal(await run.exited, 2);
     assert.match(run.stderr(), /schedule\.lookbackDays: expected an integer from 1 to 90/);
@@ -72,7 +75,14 @@ describe('command line and process (subprocess from source)', function () {
   it('refuses a store path holding another file, exits 1 and leaves the file as it was', async () => {
     const precious = join(tmp.dir, 'notes.txt');
     writeFileSync(precious, 'keep me\n');
-    const run = runCli([`--config.file=${writeConfig(tmp.dir, sim.url)}`, `--storage.path=${precious}`, `--web.listen-address=127.0.0.1:${await freePort()}`], SECRETS);
+    const run = runCli(
+      [
+        `--config.file=${writeConfig(tmp.dir, sim.url)}`,
+        `--storage.path=${precious}`,
+        `--web.listen-address=127.0.0.1:${await freePort()}`,
+      ],
+      SECRETS,
+    );
     assert.equal(await run.exited, 1);
     assert.match(run.stderr(), /not an SQLite database; refusing to overwrite it/);
     assert.equal(readFileSync(precious, 'utf8'), 'keep me\n');
@@ -82,7 +92,13 @@ describe('command line and process (subprocess from source)', function () {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const run = runCli(
-      [`--config.file=${writeConfig(tmp.dir, sim.url)}`, `--storage.path=${join(tmp.dir, 'store.db')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.telemetry-path=/stats', '--log.level=debug'],
+      [
+        `--config.file=${writeConfig(tmp.dir, sim.url)}`,
+        `--storage.path=${join(tmp.dir, 'store.db')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--web.telemetry-path=/stats',
+        '--log.level=debug',
+      ],
       { ...SECRETS, WECHAT_EXPORTER_FAKE_NOW: NOW },
     );
     try {
@@ -101,7 +117,11 @@ describe('command line and process (subprocess from source)', function () {
       run.child.kill('SIGTERM');
       assert.equal(await run.exited, 0);
     }
-    const lines = run.stderr().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = run
+      .stderr()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const stored = lines.filter((l) => l['message'] === 'stored days');
     assert.equal(stored.length, 2);
     assert.ok(stored.every((l) => typeof l['account'] === 'string' && typeof l['appid'] === 'string' && l['level'] === 'info'));
@@ -111,7 +131,15 @@ describe('command line and process (subprocess from source)', function () {
 
   it('--log.format=text writes lines for people', async () => {
     const port = await freePort();
-    const run = runCli([`--config.file=${writeConfig(tmp.dir, sim.url)}`, `--storage.path=${join(tmp.dir, 'store.db')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.format=text'], { ...SECRETS, WECHAT_EXPORTER_FAKE_NOW: NOW });
+    const run = runCli(
+      [
+        `--config.file=${writeConfig(tmp.dir, sim.url)}`,
+        `--storage.path=${join(tmp.dir, 'store.db')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.format=text',
+      ],
+      { ...SECRETS, WECHAT_EXPORTER_FAKE_NOW: NOW },
+    );
     await waitFor('started', () => run.stderr().includes('stored days'));
     run.child.kill('SIGINT');
     assert.equal(await run.exited, 0);
@@ -121,7 +149,14 @@ describe('command line and process (subprocess from source)', function () {
   it('SIGTERM during a call in flight: exits 0 well within 10 s', async () => {
     sim.inject({ kind: 'timeout' }, { api: 'getinterfacesummary', times: Infinity });
     const port = await freePort();
-    const run = runCli([`--config.file=${writeConfig(tmp.dir, sim.url)}`, `--storage.path=${join(tmp.dir, 'store.db')}`, `--web.listen-address=127.0.0.1:${port}`], { ...SECRETS, WECHAT_EXPORTER_FAKE_NOW: NOW });
+    const run = runCli(
+      [
+        `--config.file=${writeConfig(tmp.dir, sim.url)}`,
+        `--storage.path=${join(tmp.dir, 'store.db')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { ...SECRETS, WECHAT_EXPORTER_FAKE_NOW: NOW },
+    );
     await waitFor('a data call in flight', () => sim.callCount({ api: 'getinterfacesummary' }) >= 2);
     const started = Date.now();
     run.child.kill('SIGTERM');

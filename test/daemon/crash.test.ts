@@ -10,8 +10,17 @@ import { freePort, get, runCli, waitFor } from '../helpers/daemon-process.js';
 const NOW = '2026-03-10T09:00:00+08:00';
 const LOOKBACK = 90;
 
-interface DayRow { appid: string; ref_date: string; status: string }
-interface Figures { callback_count: number; fail_count: number; total_time_cost: number; max_time_cost: number }
+interface DayRow {
+  appid: string;
+  ref_date: string;
+  status: string;
+}
+interface Figures {
+  callback_count: number;
+  fail_count: number;
+  total_time_cost: number;
+  max_time_cost: number;
+}
 
 /** Checks that every stored day is whole and equal to what WeChat (the simulator) said; returns the stored days. */
 function checkStore(path: string): Set<string> {
@@ -28,11 +37,21 @@ function checkStore(path: string): Set<string> {
         [want.callback_count, want.fail_count, want.total_time_cost, want.max_time_cost],
         `${d.appid} ${d.ref_date} daily row`,
       );
-      const hours = db.prepare('SELECT ref_hour, callback_count FROM hourly WHERE appid = ? AND ref_date = ? ORDER BY ref_hour').all(d.appid, d.ref_date);
-      assert.deepEqual(hours, simulatedHours(d.appid, d.ref_date).map((h) => ({ ref_hour: h.ref_hour, callback_count: h.callback_count })), `${d.appid} ${d.ref_date}: all hours or none`);
+      const hours = db
+        .prepare('SELECT ref_hour, callback_count FROM hourly WHERE appid = ? AND ref_date = ? ORDER BY ref_hour')
+        .all(d.appid, d.ref_date);
+      assert.deepEqual(
+        hours,
+        simulatedHours(d.appid, d.ref_date).map((h) => ({ ref_hour: h.ref_hour, callback_count: h.callback_count })),
+        `${d.appid} ${d.ref_date}: all hours or none`,
+      );
     }
     // Rows never exist without their day being marked complete (no half-written day).
-    const orphans = db.prepare('SELECT count(*) AS n FROM hourly h WHERE NOT EXISTS (SELECT 1 FROM days d WHERE d.appid = h.appid AND d.ref_date = h.ref_date)').get() as { n: number };
+    const orphans = db
+      .prepare(
+        'SELECT count(*) AS n FROM hourly h WHERE NOT EXISTS (SELECT 1 FROM days d WHERE d.appid = h.appid AND d.ref_date = h.ref_date)',
+      )
+      .get() as { n: number };
     assert.equal(orphans.n, 0);
     return new Set(days.map((d) => `${d.appid} ${d.ref_date}`));
   } finally {
@@ -57,10 +76,17 @@ describe('kill -9 during writes, then restart', function () {
 
   it('leaves a readable store with whole days only, and loses nothing', async () => {
     const config = join(tmp.dir, 'config.yml');
-    writeFileSync(config, `wechat:\n  baseUrls: [${sim.url}]\nschedule:\n  lookbackDays: ${LOOKBACK}\naccounts:\n  - {name: shop, appid: ${SHOP.appid}, secretEnv: S1}\n  - {name: news, appid: ${NEWS.appid}, secretEnv: S2}\n`);
+    writeFileSync(
+      config,
+      `wechat:\n  baseUrls: [${sim.url}]\nschedule:\n  lookbackDays: ${LOOKBACK}\naccounts:\n  - {name: shop, appid: ${SHOP.appid}, secretEnv: S1}\n  - {name: news, appid: ${NEWS.appid}, secretEnv: S2}\n`,
+    );
     const store = join(tmp.dir, 'store.db');
     const env = { S1: SHOP.secret, S2: NEWS.secret, WECHAT_EXPORTER_FAKE_NOW: NOW };
-    const args = async (): Promise<string[]> => [`--config.file=${config}`, `--storage.path=${store}`, `--web.listen-address=127.0.0.1:${await freePort()}`];
+    const args = async (): Promise<string[]> => [
+      `--config.file=${config}`,
+      `--storage.path=${store}`,
+      `--web.listen-address=127.0.0.1:${await freePort()}`,
+    ];
     // Each hourly answer takes a little while, so that the catch-up lasts long enough to be killed in the middle.
     sim.inject({ kind: 'slow', delayMs: 15 }, { api: 'getinterfacesummaryhour', times: Infinity });
 
@@ -82,10 +108,18 @@ describe('kill -9 during writes, then restart', function () {
     const port = await freePort();
     const run = runCli([`--config.file=${config}`, `--storage.path=${store}`, `--web.listen-address=127.0.0.1:${port}`], env);
     try {
-      await waitFor('the whole window stored', async () => {
-        const page = await get(`http://127.0.0.1:${port}/metrics`);
-        return page && /wechat_exporter_pending_dates\{[^}]*account="shop"\} 0/.test(page.body) && /wechat_exporter_pending_dates\{[^}]*account="news"\} 0/.test(page.body);
-      }, 60_000);
+      await waitFor(
+        'the whole window stored',
+        async () => {
+          const page = await get(`http://127.0.0.1:${port}/metrics`);
+          return (
+            page &&
+            /wechat_exporter_pending_dates\{[^}]*account="shop"\} 0/.test(page.body) &&
+            /wechat_exporter_pending_dates\{[^}]*account="news"\} 0/.test(page.body)
+          );
+        },
+        60_000,
+      );
     } finally {
       run.child.kill('SIGTERM');
       assert.equal(await run.exited, 0);

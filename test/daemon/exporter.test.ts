@@ -24,7 +24,8 @@ describe('exporter end to end (simulator on 127.0.0.1, real SQLite, pinned clock
     await h?.close();
     return start(opts);
   };
-  const scrape = async (harness: Harness): Promise<Map<string, number>> => parseSamples((await request(harness.exporter.app).get('/metrics').expect(200)).text);
+  const scrape = async (harness: Harness): Promise<Map<string, number>> =>
+    parseSamples((await request(harness.exporter.app).get('/metrics').expect(200)).text);
   const calls = (api: string, appid?: string): number => sim.callCount({ api: api as 'getinterfacesummary', ...(appid ? { appid } : {}) });
 
   beforeEach(async () => {
@@ -54,8 +55,14 @@ describe('exporter end to end (simulator on 127.0.0.1, real SQLite, pinned clock
     assert.equal(valueOf(m, 'wechat_interface_day_failures', { account: 'shop' }), want.fail_count);
     assert.equal(valueOf(m, 'wechat_interface_day_time_cost_seconds', { account: 'shop' }), want.total_time_cost / 1000);
     assert.equal(valueOf(m, 'wechat_interface_day_latency_max_seconds', { account: 'shop' }), want.max_time_cost / 1000);
-    assert.equal(valueOf(m, 'wechat_interface_day_latency_average_seconds', { account: 'shop' }), want.total_time_cost / want.callback_count / 1000);
-    assert.equal(valueOf(m, 'wechat_interface_reference_day_timestamp_seconds', { account: 'news', appid: NEWS.appid }), startOfBeijingDay('2026-03-09') / 1000);
+    assert.equal(
+      valueOf(m, 'wechat_interface_day_latency_average_seconds', { account: 'shop' }),
+      want.total_time_cost / want.callback_count / 1000,
+    );
+    assert.equal(
+      valueOf(m, 'wechat_interface_reference_day_timestamp_seconds', { account: 'news', appid: NEWS.appid }),
+      startOfBeijingDay('2026-03-09') / 1000,
+    );
     assert.equal(valueOf(m, 'wechat_exporter_account_up', { account: 'shop' }), 1);
     assert.equal(valueOf(m, 'wechat_exporter_last_success_timestamp_seconds', { account: 'shop' }), clock.now() / 1000);
     // Every hour is exposed; hours WeChat did not list are 0 callbacks and have no average.
@@ -68,7 +75,10 @@ describe('exporter end to end (simulator on 127.0.0.1, real SQLite, pinned clock
       assert.equal(valueOf(m, 'wechat_interface_hour_callbacks', label), row?.callback_count ?? 0);
       assert.equal(valueOf(m, 'wechat_interface_hour_failures', label), row?.fail_count ?? 0);
       assert.equal(valueOf(m, 'wechat_interface_hour_latency_max_seconds', label), (row?.max_time_cost ?? 0) / 1000);
-      assert.equal(valueOf(m, 'wechat_interface_hour_latency_average_seconds', label), row ? row.total_time_cost / row.callback_count / 1000 : undefined);
+      assert.equal(
+        valueOf(m, 'wechat_interface_hour_latency_average_seconds', label),
+        row ? row.total_time_cost / row.callback_count / 1000 : undefined,
+      );
     }
   });
 
@@ -97,7 +107,10 @@ describe('exporter end to end (simulator on 127.0.0.1, real SQLite, pinned clock
       await exporter.pollAll();
       assert.equal(exporter.accounts[0]?.reference?.refDate, '2026-03-09');
       const m = await scrape(h as Harness);
-      assert.equal(valueOf(m, 'wechat_interface_reference_day_timestamp_seconds', { account: 'shop' }), Date.parse('2026-03-09T00:00:00+08:00') / 1000);
+      assert.equal(
+        valueOf(m, 'wechat_interface_reference_day_timestamp_seconds', { account: 'shop' }),
+        Date.parse('2026-03-09T00:00:00+08:00') / 1000,
+      );
     } finally {
       if (saved === undefined) delete process.env['TZ'];
       else process.env['TZ'] = saved;
@@ -106,7 +119,8 @@ describe('exporter end to end (simulator on 127.0.0.1, real SQLite, pinned clock
 
   it('restarts with zero API calls and the gauges back before the first scrape', async () => {
     await start().exporter.pollAll();
-    const stored = (m: Map<string, number>) => new Map([...m].filter(([k]) => k.startsWith('wechat_interface_') || k.startsWith('wechat_exporter_last_success')));
+    const stored = (m: Map<string, number>) =>
+      new Map([...m].filter(([k]) => k.startsWith('wechat_interface_') || k.startsWith('wechat_exporter_last_success')));
     const before = stored(await scrape(h as Harness));
     assert.ok(before.size > 2 * (24 * 4 + 5 + 1 + 1), 'every day and hour series');
     sim.resetCalls();
@@ -126,8 +140,14 @@ describe('exporter end to end (simulator on 127.0.0.1, real SQLite, pinned clock
     const { exporter } = start();
     await exporter.pollAll();
     const daily = sim.calls.filter((c) => c.api === 'getinterfacesummary' && c.appid === SHOP.appid);
-    assert.deepEqual(daily.map((c) => [c.beginDate, c.endDate]), [['2026-03-10', '2026-03-12']]);
-    assert.deepEqual(sim.calls.filter((c) => c.api === 'getinterfacesummaryhour' && c.appid === SHOP.appid).map((c) => c.beginDate), ['2026-03-10', '2026-03-11', '2026-03-12']);
+    assert.deepEqual(
+      daily.map((c) => [c.beginDate, c.endDate]),
+      [['2026-03-10', '2026-03-12']],
+    );
+    assert.deepEqual(
+      sim.calls.filter((c) => c.api === 'getinterfacesummaryhour' && c.appid === SHOP.appid).map((c) => c.beginDate),
+      ['2026-03-10', '2026-03-11', '2026-03-12'],
+    );
     assert.equal(exporter.accounts[0]?.reference?.refDate, '2026-03-12');
   });
 
@@ -225,7 +245,11 @@ describe('exporter end to end (simulator on 127.0.0.1, real SQLite, pinned clock
     await exporter.pollAll('cron');
     assert.equal(calls('getinterfacesummaryhour', SHOP.appid), 0);
     assert.equal(calls('getinterfacesummary', SHOP.appid), 0);
-    assert.deepEqual([shop?.up, shop?.lastError?.reason, shop?.lastError?.errcode], [false, 'quota_exhausted', 45009], 'still down for the quota');
+    assert.deepEqual(
+      [shop?.up, shop?.lastError?.reason, shop?.lastError?.errcode],
+      [false, 'quota_exhausted', 45009],
+      'still down for the quota',
+    );
     assert.equal(exporter.accounts[1]?.up, true, 'the other account is not held up');
     clock.set('2026-03-11T08:15:00+08:00');
     sim.configure(SHOP.appid, { dailyQuota: Infinity });

@@ -38,11 +38,28 @@ interface Account extends E2eAccount {
   readonly profile?: SimulatorProfile;
 }
 
-const HEALTHY: Account = { name: 'healthy', appid: 'wx00000000000e2e01', secretEnv: 'E2E_HEALTHY_SECRET', secret: 'e2e-healthy-secret-00000000001', profile: { failureRatio: 0.002 } };
-const FAILING: Account = { name: 'failing', appid: 'wx00000000000e2e02', secretEnv: 'E2E_FAILING_SECRET', secret: 'e2e-failing-secret-00000000002', profile: { failureRatio: 0.08 } };
+const HEALTHY: Account = {
+  name: 'healthy',
+  appid: 'wx00000000000e2e01',
+  secretEnv: 'E2E_HEALTHY_SECRET',
+  secret: 'e2e-healthy-secret-00000000001',
+  profile: { failureRatio: 0.002 },
+};
+const FAILING: Account = {
+  name: 'failing',
+  appid: 'wx00000000000e2e02',
+  secretEnv: 'E2E_FAILING_SECRET',
+  secret: 'e2e-failing-secret-00000000002',
+  profile: { failureRatio: 0.08 },
+};
 // Down from the start (its IP is not whitelisted), so that the dashboard's "why is it down" query
 // (wechat_exporter_account_error_info) has data too.
-const BLOCKED: Account = { name: 'blocked', appid: 'wx00000000000e2e03', secretEnv: 'E2E_BLOCKED_SECRET', secret: 'e2e-blocked-secret-00000000003' };
+const BLOCKED: Account = {
+  name: 'blocked',
+  appid: 'wx00000000000e2e03',
+  secretEnv: 'E2E_BLOCKED_SECRET',
+  secret: 'e2e-blocked-secret-00000000003',
+};
 const ACCOUNTS = [HEALTHY, FAILING, BLOCKED] as const;
 const WITH_DATA = [HEALTHY, FAILING] as const;
 
@@ -56,7 +73,8 @@ const dayRatio = (a: Account): number => {
  * have data. The test asserts that such a query IS empty, so a wrong reason does not go unnoticed.
  */
 function expectedEmpty(account: Account | undefined, q: DashboardQuery): string | undefined {
-  if (q.rowTitle === HISTORY_ROW) return 'history is imported by backfill, never scraped (test/backfill/promtool-e2e.test.ts shows these panels with data)';
+  if (q.rowTitle === HISTORY_ROW)
+    return 'history is imported by backfill, never scraped (test/backfill/promtool-e2e.test.ts shows these panels with data)';
   if (account === BLOCKED && /wechat_interface_|wechat_exporter_last_success_timestamp_seconds/.test(q.expr)) {
     return 'the blocked account never fetched any data';
   }
@@ -98,7 +116,9 @@ describe('end to end: exporter → Prometheus 2.42 (real rules) → Alertmanager
     const prometheusBin = findBinary(['prometheus'], '/usr/bin/prometheus');
     const alertmanagerBin = findBinary(['alertmanager', 'prometheus-alertmanager'], '/usr/bin/prometheus-alertmanager');
     if (!prometheusBin || !alertmanagerBin) {
-      console.log(`      skipped: ${prometheusBin ? 'alertmanager (or prometheus-alertmanager)' : 'prometheus'} is not installed (CI installs the Debian packages prometheus and prometheus-alertmanager)`);
+      console.log(
+        `      skipped: ${prometheusBin ? 'alertmanager (or prometheus-alertmanager)' : 'prometheus'} is not installed (CI installs the Debian packages prometheus and prometheus-alertmanager)`,
+      );
       this.skip();
     }
     try {
@@ -126,7 +146,15 @@ describe('end to end: exporter → Prometheus 2.42 (real rules) → Alertmanager
         (port) => ({
           name: 'exporter',
           command: process.execPath,
-          args: ['--import', 'tsx', 'src/cli.ts', `--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.path=${join(tmp as string, 'exporter.db')}`, '--log.format=json'],
+          args: [
+            '--import',
+            'tsx',
+            'src/cli.ts',
+            `--config.file=${configFile}`,
+            `--web.listen-address=127.0.0.1:${port}`,
+            `--storage.path=${join(tmp as string, 'exporter.db')}`,
+            '--log.format=json',
+          ],
           cwd: REPO_ROOT,
           env: { ...process.env, ...secrets, WECHAT_EXPORTER_FAKE_NOW: NOW },
           readyUrl: `http://127.0.0.1:${port}/-/ready`,
@@ -137,8 +165,11 @@ describe('end to end: exporter → Prometheus 2.42 (real rules) → Alertmanager
       await waitFor('the exporter to export yesterday for healthy and failing, and blocked as down', async () => {
         exporter.proc.assertRunning();
         const samples = parseSamples(await (await fetch(`http://${exporterTarget}/metrics`)).text());
-        const state: Record<string, number | undefined> = { 'blocked up': valueOf(samples, 'wechat_exporter_account_up', { account: BLOCKED.name }) };
-        for (const a of WITH_DATA) state[`${a.name} day_callbacks`] = valueOf(samples, 'wechat_interface_day_callbacks', { account: a.name });
+        const state: Record<string, number | undefined> = {
+          'blocked up': valueOf(samples, 'wechat_exporter_account_up', { account: BLOCKED.name }),
+        };
+        for (const a of WITH_DATA)
+          state[`${a.name} day_callbacks`] = valueOf(samples, 'wechat_interface_day_callbacks', { account: a.name });
         const ready = WITH_DATA.every((a) => state[`${a.name} day_callbacks`] !== undefined) && state['blocked up'] === 0;
         return ready ? done(undefined) : notYet(JSON.stringify(state));
       });
@@ -151,7 +182,12 @@ describe('end to end: exporter → Prometheus 2.42 (real rules) → Alertmanager
         (port) => ({
           name: 'alertmanager',
           command: alertmanagerBin as string,
-          args: [`--config.file=${alertmanagerFile}`, `--storage.path=${join(tmp as string, 'alertmanager')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+          args: [
+            `--config.file=${alertmanagerFile}`,
+            `--storage.path=${join(tmp as string, 'alertmanager')}`,
+            `--web.listen-address=127.0.0.1:${port}`,
+            '--cluster.listen-address=',
+          ],
           readyUrl: `http://127.0.0.1:${port}/-/ready`,
         }),
         processes,
@@ -168,7 +204,11 @@ describe('end to end: exporter → Prometheus 2.42 (real rules) → Alertmanager
         (port) => ({
           name: 'prometheus',
           command: prometheusBin as string,
-          args: [`--config.file=${prometheusFile}`, `--storage.tsdb.path=${join(tmp as string, 'prometheus')}`, `--web.listen-address=127.0.0.1:${port}`],
+          args: [
+            `--config.file=${prometheusFile}`,
+            `--storage.tsdb.path=${join(tmp as string, 'prometheus')}`,
+            `--web.listen-address=127.0.0.1:${port}`,
+          ],
           readyUrl: `http://127.0.0.1:${port}/-/ready`,
         }),
         processes,
@@ -262,7 +302,8 @@ describe('end to end: exporter → Prometheus 2.42 (real rules) → Alertmanager
 
   it(`delivers ${ALERT} through Alertmanager to the webhook with account, appid, alertname and severity, and nothing for healthy`, async function () {
     this.timeout(65_000);
-    const isOurs = (a: WebhookAlert): boolean => a.labels['alertname'] === ALERT && a.labels['account'] === FAILING.name && a.status === 'firing';
+    const isOurs = (a: WebhookAlert): boolean =>
+      a.labels['alertname'] === ALERT && a.labels['account'] === FAILING.name && a.status === 'firing';
     const received = await waitFor(`${ALERT} for failing at the webhook`, async () => {
       const hit = webhook.alerts().find(isOurs);
       return hit ? done(hit) : notYet(`${webhook.notifications.length} notification(s): ${describeAlerts(webhook.alerts())}`);
@@ -271,7 +312,12 @@ describe('end to end: exporter → Prometheus 2.42 (real rules) → Alertmanager
     assert.equal(received.labels['severity'], 'warning');
     // The annotation templates ran in the real Prometheus, `query` calls included.
     assert.match(received.annotations['summary'] ?? '', /WeChat account failing: 9\.\d+% of callbacks failed on the reference day/);
-    assert.ok((received.annotations['description'] ?? '').includes(`${FAILING.appid}) failed on ${REFERENCE_DAY} (Beijing), above the 1% threshold`), received.annotations['description']);
+    assert.ok(
+      (received.annotations['description'] ?? '').includes(
+        `${FAILING.appid}) failed on ${REFERENCE_DAY} (Beijing), above the 1% threshold`,
+      ),
+      received.annotations['description'],
+    );
 
     // Notifications are grouped by alert name, so one for healthy would have come in the same
     // notification; wait two more group intervals anyway before concluding that none came.

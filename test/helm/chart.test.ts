@@ -97,7 +97,11 @@ function templateStructureProblems(text: string): string[] {
       pos = text.indexOf('}}', close) + 2;
       continue;
     }
-    const body = text.slice(open + 2, close).replace(/^-\s+/, '').replace(/\s+-$/, '').trim();
+    const body = text
+      .slice(open + 2, close)
+      .replace(/^-\s+/, '')
+      .replace(/\s+-$/, '')
+      .trim();
     if (body.includes('{{')) problems.push(`line ${lineAt(open)}: '{{' inside an action`);
     const word = body.split(/\s+/)[0] ?? '';
     if (['if', 'range', 'with', 'define', 'block'].includes(word)) stack.push({ kind: word, line: lineAt(open) });
@@ -124,8 +128,7 @@ describe('helm chart wechat-interface-exporter', () => {
     validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
   });
 
-  const errorsOf = (values: Values): string =>
-    (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
+  const errorsOf = (values: Values): string => (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
 
   describe('YAML files parse', () => {
     it('Chart.yaml: apiVersion v2, name of the folder, appVersion of package.json', () => {
@@ -170,7 +173,10 @@ describe('helm chart wechat-interface-exporter', () => {
       ['timeout: 10 (not a duration)', { config: { wechat: { timeout: 10 } } }],
       ['log.level: verbose', { log: { level: 'verbose' } }],
       ['lookbackDays: 91 (the exporter allows 1-90)', { config: { schedule: { lookbackDays: 91 } } }],
-      ['an existingSecret without key', { config: { accounts: [{ name: 'a', appid: 'wx0123456789abcdef', existingSecret: { name: 's' } }] } }],
+      [
+        'an existingSecret without key',
+        { config: { accounts: [{ name: 'a', appid: 'wx0123456789abcdef', existingSecret: { name: 's' } }] } },
+      ],
     ];
     for (const [what, over] of rejected) {
       it(`rejects ${what}`, () => {
@@ -179,10 +185,7 @@ describe('helm chart wechat-interface-exporter', () => {
     }
 
     it('helmMerge merges maps deeply, replaces arrays and deletes on null', () => {
-      const merged = helmMerge(
-        { a: { b: 1, c: [1, 2] }, d: 1, e: 'x' },
-        { a: { c: [3] }, d: null, f: true },
-      );
+      const merged = helmMerge({ a: { b: 1, c: [1, 2] }, d: 1, e: 'x' }, { a: { c: [3] }, d: null, f: true });
       assert.deepEqual(merged, { a: { b: 1, c: [3] }, e: 'x', f: true });
     });
   });
@@ -200,7 +203,9 @@ describe('helm chart wechat-interface-exporter', () => {
     });
 
     it('every top-level key of values.yaml is used by a template', () => {
-      const all = templateFiles().map((f) => readText(join(TEMPLATES, f))).join('\n');
+      const all = templateFiles()
+        .map((f) => readText(join(TEMPLATES, f)))
+        .join('\n');
       const unused = Object.keys(defaults).filter((key) => !new RegExp(`\\.Values\\.${key}\\b`).test(all));
       assert.deepEqual(unused, [], 'values.yaml keys no template reads');
     });
@@ -335,7 +340,9 @@ describe('helm chart wechat-interface-exporter', () => {
         const out = execFileSync('helm', ['template', 'ci', CHART, '-f', valuesFile, '--namespace', 'ci'], {
           encoding: 'utf8',
         });
-        const docs = parseAllDocuments(out).map((d) => d.toJS() as Values | null).filter(isMap);
+        const docs = parseAllDocuments(out)
+          .map((d) => d.toJS() as Values | null)
+          .filter(isMap);
         const kinds = docs.map((d) => d.kind);
         assert.ok(kinds.includes('Deployment') && kinds.includes('Service'), `kinds: ${kinds.join(', ')}`);
         for (const doc of docs.filter((d) => d.kind === 'ConfigMap' && isMap(d.data) && 'config.yml' in d.data)) {

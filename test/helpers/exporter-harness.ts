@@ -27,7 +27,12 @@ export function tempDir(prefix = 'wx-exporter-'): { dir: string; remove: () => v
 }
 
 /** A validated config for `accounts` against `sim`, secrets inline (tests only). */
-export function testConfig(sim: WechatSimulator, accounts: readonly TestAccount[], schedule: Record<string, unknown> = {}, baseUrls: readonly string[] = [sim.url]): ResolvedConfig {
+export function testConfig(
+  sim: WechatSimulator,
+  accounts: readonly TestAccount[],
+  schedule: Record<string, unknown> = {},
+  baseUrls: readonly string[] = [sim.url],
+): ResolvedConfig {
   return resolveConfig(
     {
       wechat: { baseUrls, timeout: '2s' },

@@ -30,8 +30,14 @@ describe('HTTP endpoints', () => {
     await h.exporter.pollAll();
     const page = (await request(h.exporter.app).get('/').expect(200)).text;
     assert.match(page, /Version 0\.0\.0-test/);
-    assert.match(page, /<td>shop<\/td><td><code>wx00000000000000a1<\/code><\/td><td>stable<\/td><td><span class="up">up<\/span><\/td>\s*<td>2026-03-09<\/td><td>0<\/td><td>2026-03-10 09:00:00\+08:00<\/td><td>2026-03-11 08:15:00\+08:00<\/td>/);
-    assert.match(page, /<td>news<\/td>.*<span class="down">down<\/span>[\s\S]*api_unauthorized \(48001\): getinterfacesummary: WeChat error 48001/);
+    assert.match(
+      page,
+      /<td>shop<\/td><td><code>wx00000000000000a1<\/code><\/td><td>stable<\/td><td><span class="up">up<\/span><\/td>\s*<td>2026-03-09<\/td><td>0<\/td><td>2026-03-10 09:00:00\+08:00<\/td><td>2026-03-11 08:15:00\+08:00<\/td>/,
+    );
+    assert.match(
+      page,
+      /<td>news<\/td>.*<span class="down">down<\/span>[\s\S]*api_unauthorized \(48001\): getinterfacesummary: WeChat error 48001/,
+    );
     assert.match(page, /permission set 3/);
     for (const link of ['/metrics', '/-/healthy', '/-/ready']) assert.ok(page.includes(`href="${link}"`), link);
     assert.match(page, /Next scheduled run: 2026-03-11 08:15:00\+08:00/);

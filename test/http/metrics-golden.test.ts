@@ -84,7 +84,10 @@ describe('/metrics golden file', () => {
   });
 
   it('renders exactly the checked-in fixture', async () => {
-    const res = await request(exporter.app).get('/metrics').expect(200).expect('Content-Type', /^text\/plain; version=0\.0\.4/);
+    const res = await request(exporter.app)
+      .get('/metrics')
+      .expect(200)
+      .expect('Content-Type', /^text\/plain; version=0\.0\.4/);
     if (process.env['UPDATE_GOLDEN']) writeFileSync(GOLDEN, res.text);
     assert.equal(res.text, readFileSync(GOLDEN, 'utf8'), 'run with UPDATE_GOLDEN=1 to accept a deliberate change');
   });
@@ -97,8 +100,13 @@ describe('/metrics golden file', () => {
   });
 
   it('serves OpenMetrics when Prometheus asks for it, without renaming counters for later text scrapes', async () => {
-    const accept = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
-    const om = await request(exporter.app).get('/metrics').set('Accept', accept).expect(200).expect('Content-Type', /^application\/openmetrics-text; version=1\.0\.0/);
+    const accept =
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    const om = await request(exporter.app)
+      .get('/metrics')
+      .set('Accept', accept)
+      .expect(200)
+      .expect('Content-Type', /^application\/openmetrics-text; version=1\.0\.0/);
     assert.match(om.text, /# EOF\n$/);
     assert.match(om.text, /^# TYPE wechat_exporter_api_requests counter$/m);
     const text = await request(exporter.app).get('/metrics').expect(200);

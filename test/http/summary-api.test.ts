@@ -24,15 +24,19 @@ describe('JSON API: GET /api/v1/summary', () => {
     dir = mkdtempSync(join(tmpdir(), 'summary-api-'));
     store = new Store(join(dir, 'store.db'));
     const at = Date.parse('2026-03-10T08:15:00+08:00');
-    store.saveDay(MAIN.appid, {
-      refDate: '2026-03-07',
-      status: 'complete',
-      daily: { refDate: '2026-03-07', callbackCount: 130, failCount: 3, totalTimeCost: 26_042, maxTimeCost: 5042 },
-      hours: [
-        { refDate: '2026-03-07', refHour: 0, callbackCount: 10, failCount: 0, totalTimeCost: 1500, maxTimeCost: 300 },
-        { refDate: '2026-03-07', refHour: 13, callbackCount: 120, failCount: 3, totalTimeCost: 24_542, maxTimeCost: 5042 },
-      ],
-    }, at);
+    store.saveDay(
+      MAIN.appid,
+      {
+        refDate: '2026-03-07',
+        status: 'complete',
+        daily: { refDate: '2026-03-07', callbackCount: 130, failCount: 3, totalTimeCost: 26_042, maxTimeCost: 5042 },
+        hours: [
+          { refDate: '2026-03-07', refHour: 0, callbackCount: 10, failCount: 0, totalTimeCost: 1500, maxTimeCost: 300 },
+          { refDate: '2026-03-07', refHour: 13, callbackCount: 120, failCount: 3, totalTimeCost: 24_542, maxTimeCost: 5042 },
+        ],
+      },
+      at,
+    );
     store.saveDay(MAIN.appid, { refDate: '2026-03-08', status: 'no_traffic', hours: [] }, at);
     // 2026-03-09 is not stored.
     app = express().use(summaryRouter({ store, accounts: () => [MAIN, NEWS] }));
@@ -45,7 +49,9 @@ describe('JSON API: GET /api/v1/summary', () => {
   const get = (query: string) => request(app).get(`/api/v1/summary?${query}`);
 
   it('answers day rows, zeros for a day without traffic, and lists the days not stored', async () => {
-    const res = await get('account=main&from=2026-03-07&to=2026-03-09&granularity=day').expect(200).expect('content-type', /application\/json/);
+    const res = await get('account=main&from=2026-03-07&to=2026-03-09&granularity=day')
+      .expect(200)
+      .expect('content-type', /application\/json/);
     assert.equal(res.headers['cache-control'], 'no-store');
     assert.deepEqual(res.body, {
       account: 'main',
@@ -54,8 +60,22 @@ describe('JSON API: GET /api/v1/summary', () => {
       from: '2026-03-07',
       to: '2026-03-09',
       rows: [
-        { refDate: '2026-03-07', callbackCount: 130, failCount: 3, totalTimeCostSeconds: 26.042, maxTimeCostSeconds: 5.042, latencyAverageSeconds: 26_042 / 130 / 1000 },
-        { refDate: '2026-03-08', callbackCount: 0, failCount: 0, totalTimeCostSeconds: 0, maxTimeCostSeconds: 0, latencyAverageSeconds: null },
+        {
+          refDate: '2026-03-07',
+          callbackCount: 130,
+          failCount: 3,
+          totalTimeCostSeconds: 26.042,
+          maxTimeCostSeconds: 5.042,
+          latencyAverageSeconds: 26_042 / 130 / 1000,
+        },
+        {
+          refDate: '2026-03-08',
+          callbackCount: 0,
+          failCount: 0,
+          totalTimeCostSeconds: 0,
+          maxTimeCostSeconds: 0,
+          latencyAverageSeconds: null,
+        },
       ],
       missingDays: ['2026-03-09'],
       noTrafficDays: ['2026-03-08'],
@@ -66,9 +86,33 @@ describe('JSON API: GET /api/v1/summary', () => {
     const res = await get('account=main&from=2026-03-07&to=2026-03-08&granularity=hour').expect(200);
     assert.equal(res.body.granularity, 'hour');
     assert.equal(res.body.rows.length, 48);
-    assert.deepEqual(res.body.rows[13], { refDate: '2026-03-07', refHour: 13, callbackCount: 120, failCount: 3, totalTimeCostSeconds: 24.542, maxTimeCostSeconds: 5.042, latencyAverageSeconds: 24_542 / 120 / 1000 });
-    assert.deepEqual(res.body.rows[5], { refDate: '2026-03-07', refHour: 5, callbackCount: 0, failCount: 0, totalTimeCostSeconds: 0, maxTimeCostSeconds: 0, latencyAverageSeconds: null });
-    assert.deepEqual(res.body.rows[47], { refDate: '2026-03-08', refHour: 23, callbackCount: 0, failCount: 0, totalTimeCostSeconds: 0, maxTimeCostSeconds: 0, latencyAverageSeconds: null });
+    assert.deepEqual(res.body.rows[13], {
+      refDate: '2026-03-07',
+      refHour: 13,
+      callbackCount: 120,
+      failCount: 3,
+      totalTimeCostSeconds: 24.542,
+      maxTimeCostSeconds: 5.042,
+      latencyAverageSeconds: 24_542 / 120 / 1000,
+    });
+    assert.deepEqual(res.body.rows[5], {
+      refDate: '2026-03-07',
+      refHour: 5,
+      callbackCount: 0,
+      failCount: 0,
+      totalTimeCostSeconds: 0,
+      maxTimeCostSeconds: 0,
+      latencyAverageSeconds: null,
+    });
+    assert.deepEqual(res.body.rows[47], {
+      refDate: '2026-03-08',
+      refHour: 23,
+      callbackCount: 0,
+      failCount: 0,
+      totalTimeCostSeconds: 0,
+      maxTimeCostSeconds: 0,
+      latencyAverageSeconds: null,
+    });
     assert.deepEqual(res.body.missingDays, []);
   });
 
@@ -93,7 +137,9 @@ describe('JSON API: GET /api/v1/summary', () => {
   ];
   for (const [query, error] of bad) {
     it(`400 naming the parameter: ${query}`, async () => {
-      const res = await get(query).expect(400).expect('content-type', /application\/json/);
+      const res = await get(query)
+        .expect(400)
+        .expect('content-type', /application\/json/);
       assert.deepEqual(res.body, { error });
     });
   }
@@ -119,7 +165,11 @@ describe('JSON API: mounted on the exporter through the routes option', () => {
   it('is served by the exporter app, before its 404 handler', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'summary-exporter-'));
     const store = new Store(join(dir, 'store.db'));
-    const config = resolveConfig({ wechat: { baseUrls: ['http://127.0.0.1:9'] }, accounts: [{ ...MAIN, secret: 'test-secret-0123456789' }] }, {}, 'test');
+    const config = resolveConfig(
+      { wechat: { baseUrls: ['http://127.0.0.1:9'] }, accounts: [{ ...MAIN, secret: 'test-secret-0123456789' }] },
+      {},
+      'test',
+    );
     const redactor = new Redactor();
     const exporter = new Exporter({
       config,

@@ -36,7 +36,9 @@ export const CONTRACT_METRICS: readonly string[] = [
 
 /** The backfilled history (docs/backfill.md), imported with promtool rather than scraped. */
 export const HISTORY_METRICS: readonly string[] = ['hourly', 'daily'].flatMap((g) =>
-  ['callbacks', 'failures', 'time_cost_seconds', 'latency_average_seconds', 'latency_max_seconds'].map((f) => `wechat_interface_history_${g}_${f}`),
+  ['callbacks', 'failures', 'time_cost_seconds', 'latency_average_seconds', 'latency_max_seconds'].map(
+    (f) => `wechat_interface_history_${g}_${f}`,
+  ),
 );
 
 /** Series Prometheus itself makes for every target. */
@@ -71,7 +73,19 @@ export function knownMetricNames(): Set<string> {
 }
 
 const KEYWORDS = new Set([
-  'and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'inf', 'nan',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'inf',
+  'nan',
 ]);
 
 /**

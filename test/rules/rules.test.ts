@@ -15,7 +15,9 @@ import { RULES_PATH, knownMetricNames, loadRules, metricNamesIn } from './metric
 
 const PROMETHEUS_DIR = fileURLToPath(new URL('../../prometheus/', import.meta.url));
 const TESTS_DIR = join(PROMETHEUS_DIR, 'tests');
-const TEST_FILES = readdirSync(TESTS_DIR).filter((name) => name.endsWith('.test.yml')).sort();
+const TEST_FILES = readdirSync(TESTS_DIR)
+  .filter((name) => name.endsWith('.test.yml'))
+  .sort();
 
 const promtoolAvailable = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
 
@@ -176,7 +178,10 @@ describe('Grafana dashboard', () => {
       for (const target of panel.targets ?? []) {
         if (!/timestamp_seconds/.test(target.expr ?? '')) continue;
         assert.match(target.expr ?? '', /\*\s*1000\b/, `${panel.title} ${target.refId}: seconds must be turned into ms`);
-        assert.ok(unitsOf(panel).some((unit) => unit.startsWith('dateTime')), `${panel.title}: timestamps need a dateTime unit`);
+        assert.ok(
+          unitsOf(panel).some((unit) => unit.startsWith('dateTime')),
+          `${panel.title}: timestamps need a dateTime unit`,
+        );
       }
     }
     const units = new Set(queryPanels.flatMap(unitsOf));

@@ -33,7 +33,13 @@ describe('simulator datacube APIs', () => {
     const expected = eachDay('2026-02-08', '2026-03-09').map((d) => simulatedDay(APPID, d));
     assert.equal(expected.length, 30);
     assert.deepEqual(res.json, { list: expected });
-    assert.deepEqual(Object.keys(JSON.parse(res.text).list[0]), ['ref_date', 'callback_count', 'fail_count', 'total_time_cost', 'max_time_cost']);
+    assert.deepEqual(Object.keys(JSON.parse(res.text).list[0]), [
+      'ref_date',
+      'callback_count',
+      'fail_count',
+      'total_time_cost',
+      'max_time_cost',
+    ]);
   });
 
   it('lists hourly rows equal to simulatedHours, empty hours omitted', async () => {
@@ -42,7 +48,14 @@ describe('simulator datacube APIs', () => {
     const expected = simulatedHours('wxsmall', '2026-03-08', SMALL);
     assert.ok(expected.length < 24, 'the small account has empty hours');
     assert.deepEqual(res.json, { list: expected });
-    assert.deepEqual(Object.keys(JSON.parse(res.text).list[0]), ['ref_date', 'ref_hour', 'callback_count', 'fail_count', 'total_time_cost', 'max_time_cost']);
+    assert.deepEqual(Object.keys(JSON.parse(res.text).list[0]), [
+      'ref_date',
+      'ref_hour',
+      'callback_count',
+      'fail_count',
+      'total_time_cost',
+      'max_time_cost',
+    ]);
   });
 
   it('omits a day without any traffic', async () => {
@@ -58,7 +71,10 @@ describe('simulator datacube APIs', () => {
       assert.deepEqual((await fetchData(sim, 'getinterfacesummaryhour', token, '2026-03-09', '2026-03-09')).json, { list: [] });
       assert.deepEqual((await fetchData(sim, 'getinterfacesummary', token, '2026-03-09', '2026-03-09')).json, { list: [] });
       const range = await fetchData(sim, 'getinterfacesummary', token, '2026-03-07', '2026-03-09');
-      assert.deepEqual(range.json.list.map((r: { ref_date: string }) => r.ref_date), ['2026-03-07', '2026-03-08']);
+      assert.deepEqual(
+        range.json.list.map((r: { ref_date: string }) => r.ref_date),
+        ['2026-03-07', '2026-03-08'],
+      );
 
       clock.set('2026-03-10T08:01:00+08:00');
       const hours = await fetchData(sim, 'getinterfacesummaryhour', token, '2026-03-09', '2026-03-09');
@@ -98,7 +114,12 @@ describe('simulator datacube APIs', () => {
     });
 
     it('answers 61500 for dates not written YYYY-MM-DD', async () => {
-      for (const [begin, end] of [['2026-3-9', '2026-03-09'], ['20260309', '20260309'], ['2026-02-30', '2026-03-01'], ['2026-03-09', '']]) {
+      for (const [begin, end] of [
+        ['2026-3-9', '2026-03-09'],
+        ['20260309', '20260309'],
+        ['2026-02-30', '2026-03-01'],
+        ['2026-03-09', ''],
+      ]) {
         const res = await fetchData(sim, api, token, begin!, end!);
         assert.equal(res.json.errcode, 61500, `${begin}..${end}`);
       }
@@ -150,9 +171,15 @@ describe('simulator datacube APIs', () => {
       sim.configure(APPID, { hourEncoding: 'hundreds' });
       const res = await fetchData(sim, 'getinterfacesummaryhour', token, '2026-03-09', '2026-03-09');
       const expected = simulatedHours(APPID, '2026-03-09');
-      assert.deepEqual(res.json.list.map((r: { ref_hour: number }) => r.ref_hour), expected.map((r) => r.ref_hour * 100));
+      assert.deepEqual(
+        res.json.list.map((r: { ref_hour: number }) => r.ref_hour),
+        expected.map((r) => r.ref_hour * 100),
+      );
       assert.ok(res.json.list.some((r: { ref_hour: number }) => r.ref_hour >= 100));
-      assert.deepEqual(res.json.list.map((r: { callback_count: number }) => r.callback_count), expected.map((r) => r.callback_count));
+      assert.deepEqual(
+        res.json.list.map((r: { callback_count: number }) => r.callback_count),
+        expected.map((r) => r.callback_count),
+      );
     });
 
     it('extraRowsFromOtherDates adds rows of a date outside the range', async () => {
@@ -222,9 +249,18 @@ describe('simulator datacube APIs', () => {
     for (const [i, day] of daily.entries()) {
       const res = answers[i]!;
       const hours: Array<{ callback_count: number; fail_count: number; total_time_cost: number; max_time_cost: number }> = res.json.list;
-      assert.equal(hours.reduce((s, r) => s + r.callback_count, 0), day.callback_count);
-      assert.equal(hours.reduce((s, r) => s + r.fail_count, 0), day.fail_count);
-      assert.equal(hours.reduce((s, r) => s + r.total_time_cost, 0), day.total_time_cost);
+      assert.equal(
+        hours.reduce((s, r) => s + r.callback_count, 0),
+        day.callback_count,
+      );
+      assert.equal(
+        hours.reduce((s, r) => s + r.fail_count, 0),
+        day.fail_count,
+      );
+      assert.equal(
+        hours.reduce((s, r) => s + r.total_time_cost, 0),
+        day.total_time_cost,
+      );
       assert.equal(Math.max(...hours.map((r) => r.max_time_cost)), day.max_time_cost);
     }
   });

@@ -40,10 +40,13 @@ describe('simulator faults', () => {
     assert.equal(faulted.json.errcode, -1);
     assert.match(faulted.json.errmsg, /system error/);
     assert.equal((await daily()).text, normalBody());
-    assert.deepEqual(sim.calls.map((c) => [c.api, c.appid, c.status, c.errcode]), [
-      ['getinterfacesummary', APPID, 200, -1],
-      ['getinterfacesummary', APPID, 200, undefined],
-    ]);
+    assert.deepEqual(
+      sim.calls.map((c) => [c.api, c.appid, c.status, c.errcode]),
+      [
+        ['getinterfacesummary', APPID, 200, -1],
+        ['getinterfacesummary', APPID, 200, undefined],
+      ],
+    );
     sim.inject({ kind: 'errcode', errcode: 45011, errmsg: 'slow down' });
     assert.match((await daily()).json.errmsg, /^slow down/);
   });
@@ -62,7 +65,10 @@ describe('simulator faults', () => {
     const json = await daily();
     assert.deepEqual([json.status, json.json], [500, { errcode: -1 }]);
     assert.match(json.contentType ?? '', /^application\/json/);
-    assert.deepEqual(sim.calls.map((c) => c.status), [502, 503, 500]);
+    assert.deepEqual(
+      sim.calls.map((c) => c.status),
+      [502, 503, 500],
+    );
   });
 
   it('html: HTTP 200 with an HTML page', async () => {

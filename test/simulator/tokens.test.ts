@@ -13,7 +13,13 @@ describe('simulator token APIs', () => {
 
   beforeEach(async () => {
     clock = new ManualClock('2026-03-10T09:00:00+08:00');
-    sim = await startSimulator({ accounts: [{ appid: APPID, secret: SECRET }, { appid: 'wxother', secret: 'other' }], clock });
+    sim = await startSimulator({
+      accounts: [
+        { appid: APPID, secret: SECRET },
+        { appid: 'wxother', secret: 'other' },
+      ],
+      clock,
+    });
   });
   afterEach(() => sim.close());
 
@@ -32,7 +38,10 @@ describe('simulator token APIs', () => {
       assert.equal(await dataStatus(res.json.access_token), 0);
       assert.deepEqual(
         sim.calls.map((c) => [c.api, c.appid, c.status]),
-        [['token', APPID, 200], ['getinterfacesummary', APPID, 200]],
+        [
+          ['token', APPID, 200],
+          ['getinterfacesummary', APPID, 200],
+        ],
       );
     });
 

@@ -32,7 +32,11 @@ describe('simulator traffic data', () => {
           assertRowInvariants(row, where);
         }
         const sorted = hours.map((r) => r.ref_hour);
-        assert.deepEqual(sorted, [...new Set(sorted)].sort((a, b) => a - b), `${appid} ${date}: hours not sorted/unique`);
+        assert.deepEqual(
+          sorted,
+          [...new Set(sorted)].sort((a, b) => a - b),
+          `${appid} ${date}: hours not sorted/unique`,
+        );
       }
     }
   });
@@ -62,7 +66,10 @@ describe('simulator traffic data', () => {
     const small = dates.map((d) => 24 - simulatedHours('wxsmallaccount0001', d, { dailyCallbacks: 300 }).length);
     const average = small.reduce((a, b) => a + b, 0) / small.length;
     assert.ok(average >= 2.5, `small account: ${average} omitted hours a day on average`);
-    assert.ok(small.every((n) => n >= 1), 'a small account has an empty hour every day');
+    assert.ok(
+      small.every((n) => n >= 1),
+      'a small account has an empty hour every day',
+    );
   });
 
   it('has quiet nights, busy days and lighter weekends', () => {

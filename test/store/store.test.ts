@@ -45,7 +45,13 @@ describe('store', () => {
     assert.equal(ref?.refDate, '2026-03-09');
     assert.deepEqual(ref?.dayFigures, daily);
     assert.deepEqual(ref?.hours, hours);
-    assert.deepEqual([...store.storedDays(APPID, '2026-03-01', '2026-03-31')], [['2026-03-08', 'no_traffic'], ['2026-03-09', 'complete']]);
+    assert.deepEqual(
+      [...store.storedDays(APPID, '2026-03-01', '2026-03-31')],
+      [
+        ['2026-03-08', 'no_traffic'],
+        ['2026-03-09', 'complete'],
+      ],
+    );
     assert.equal(store.lastSuccess(APPID), 1_773_000_000_000);
     assert.equal(store.referenceDay('wx00000000000000ff'), undefined);
     store.close();
@@ -61,7 +67,11 @@ describe('store', () => {
   it('re-saving a day replaces its rows (upsert keyed by appid, date, hour)', () => {
     const store = new Store(':memory:');
     store.saveDay(APPID, { refDate: '2026-03-09', status: 'complete', daily, hours }, 1);
-    store.saveDay(APPID, { refDate: '2026-03-09', status: 'complete', daily: { ...daily, callbackCount: 60 }, hours: [hours[0] as HourlyRow] }, 2);
+    store.saveDay(
+      APPID,
+      { refDate: '2026-03-09', status: 'complete', daily: { ...daily, callbackCount: 60 }, hours: [hours[0] as HourlyRow] },
+      2,
+    );
     assert.equal(store.dailyRows(APPID, '2026-03-09', '2026-03-09')[0]?.callbackCount, 60);
     assert.equal(store.hourlyRows(APPID, '2026-03-09', '2026-03-09').length, 1);
     store.close();
@@ -80,17 +90,23 @@ describe('store', () => {
   it('refuses a file that is not SQLite, and leaves it untouched', () => {
     const path = join(tmp.dir, 'notes.txt');
     writeFileSync(path, 'my precious notes\n');
-    assert.throws(() => new Store(path), (e: unknown) => e instanceof StoreError && /not an SQLite database; refusing to overwrite it/.test(e.message));
+    assert.throws(
+      () => new Store(path),
+      (e: unknown) => e instanceof StoreError && /not an SQLite database; refusing to overwrite it/.test(e.message),
+    );
     assert.equal(readFileSync(path, 'utf8'), 'my precious notes\n');
   });
 
-  it('refuses another application\'s SQLite database, and leaves it untouched', () => {
+  it("refuses another application's SQLite database, and leaves it untouched", () => {
     const path = join(tmp.dir, 'other.db');
     const db = new Database(path);
     db.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices VALUES (1, 9.5)');
     db.close();
     const before = readFileSync(path);
-    assert.throws(() => new Store(path), (e: unknown) => e instanceof StoreError && /another application/.test(e.message));
+    assert.throws(
+      () => new Store(path),
+      (e: unknown) => e instanceof StoreError && /another application/.test(e.message),
+    );
     assert.deepEqual(readFileSync(path), before);
   });
 

@@ -52,7 +52,10 @@ describe('WeChat API client against the simulator', () => {
       hourly.rows.map((r) => [r.refHour, r.callbackCount]),
       simulatedHours(APPID, YESTERDAY).map((r) => [r.ref_hour, r.callback_count]),
     );
-    assert.equal(await sample(stack.registry, 'wechat_exporter_api_requests_total', { api: 'getinterfacesummary', outcome: 'ok', appid: APPID }), 1);
+    assert.equal(
+      await sample(stack.registry, 'wechat_exporter_api_requests_total', { api: 'getinterfacesummary', outcome: 'ok', appid: APPID }),
+      1,
+    );
     assert.equal(await sample(stack.registry, 'wechat_exporter_api_requests_total', { api: 'stable_token', outcome: 'ok' }), 1);
     assert.equal(await sample(stack.registry, 'wechat_exporter_token_refreshes_total', { appid: APPID, outcome: 'ok' }), 1);
     const text = await stack.registry.metrics();
@@ -73,7 +76,10 @@ describe('WeChat API client against the simulator', () => {
 
     it('gives up after maxAttempts', async () => {
       sim.inject({ kind: 'errcode', errcode: -1, errmsg: 'system error' }, { api: 'getinterfacesummary', times: Infinity });
-      await assert.rejects(stack.api.dailySummary(YESTERDAY, YESTERDAY), (e: unknown) => e instanceof WechatApiError && e.errcode === -1 && e.errorClass === 'retry');
+      await assert.rejects(
+        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        (e: unknown) => e instanceof WechatApiError && e.errcode === -1 && e.errorClass === 'retry',
+      );
       assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 4);
     });
 
@@ -91,7 +97,7 @@ describe('WeChat API client against the simulator', () => {
       sim.inject({ kind: 'http', status: 502 }, { api: 'getinterfacesummary', times: Infinity });
       await assert.rejects(stack.api.dailySummary(YESTERDAY, YESTERDAY), (e: unknown) => e instanceof HttpStatusError && e.status === 502);
       assert.equal(await sample(stack.registry, 'wechat_exporter_api_requests_total', { outcome: 'http_error' }), 4);
-      assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 8, 'two HTTP requests per attempt: the first and undici\'s retry');
+      assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 8, "two HTTP requests per attempt: the first and undici's retry");
     });
 
     it('recovers from one 503 transparently', async () => {
@@ -113,8 +119,14 @@ describe('WeChat API client against the simulator', () => {
     }
 
     it('reports a persistent HTML page as invalid_response without quoting it', async () => {
-      sim.inject({ kind: 'body', body: '<html><body>Bad gateway for /datacube?access_token=LEAK</body></html>', contentType: 'text/html' }, { times: Infinity, api: 'getinterfacesummary' });
-      await assert.rejects(stack.api.dailySummary(YESTERDAY, YESTERDAY), (e: unknown) => e instanceof InvalidResponseError && /HTML/.test(e.message) && !e.message.includes('LEAK'));
+      sim.inject(
+        { kind: 'body', body: '<html><body>Bad gateway for /datacube?access_token=LEAK</body></html>', contentType: 'text/html' },
+        { times: Infinity, api: 'getinterfacesummary' },
+      );
+      await assert.rejects(
+        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        (e: unknown) => e instanceof InvalidResponseError && /HTML/.test(e.message) && !e.message.includes('LEAK'),
+      );
     });
 
     it('times out a call that never answers, then retries', async () => {
@@ -129,7 +141,10 @@ describe('WeChat API client against the simulator', () => {
       await stack.close();
       stack = buildStack(sim, { clock, timeoutMs: 200, retry: { maxAttempts: 2, maxElapsedMs: 5_000, baseDelayMs: 1, maxDelayMs: 1 } });
       sim.inject({ kind: 'timeout' }, { api: 'getinterfacesummary', times: Infinity });
-      await assert.rejects(stack.api.dailySummary(YESTERDAY, YESTERDAY), (e: unknown) => e instanceof NetworkError && /no answer within 200 ms/.test(e.message));
+      await assert.rejects(
+        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        (e: unknown) => e instanceof NetworkError && /no answer within 200 ms/.test(e.message),
+      );
     });
   });
 
@@ -152,7 +167,10 @@ describe('WeChat API client against the simulator', () => {
 
     it('does not loop when the new token is rejected too', async () => {
       sim.inject({ kind: 'errcode', errcode: 40001 }, { api: 'getinterfacesummary', times: Infinity });
-      await assert.rejects(stack.api.dailySummary(YESTERDAY, YESTERDAY), (e: unknown) => e instanceof WechatApiError && e.errcode === 40001 && e.errorClass === 'token');
+      await assert.rejects(
+        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        (e: unknown) => e instanceof WechatApiError && e.errcode === 40001 && e.errorClass === 'token',
+      );
       assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 2);
     });
   });
@@ -161,9 +179,15 @@ describe('WeChat API client against the simulator', () => {
     it('stops calling the account until 00:00 Beijing after 45009', async () => {
       sim.configure(APPID, { dailyQuota: 1 });
       await stack.api.dailySummary(YESTERDAY, YESTERDAY);
-      await assert.rejects(stack.api.dailySummary(YESTERDAY, YESTERDAY), (e: unknown) => e instanceof WechatApiError && e.errcode === 45009 && e.errorClass === 'quota');
+      await assert.rejects(
+        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        (e: unknown) => e instanceof WechatApiError && e.errcode === 45009 && e.errorClass === 'quota',
+      );
       const before = dataCalls();
-      await assert.rejects(stack.api.hourlySummary(YESTERDAY), (e: unknown) => e instanceof QuotaExhaustedError && e.until === Date.parse('2026-03-11T00:00:00+08:00'));
+      await assert.rejects(
+        stack.api.hourlySummary(YESTERDAY),
+        (e: unknown) => e instanceof QuotaExhaustedError && e.until === Date.parse('2026-03-11T00:00:00+08:00'),
+      );
       assert.equal(dataCalls(), before, 'no request while the quota is spent');
       clock.set('2026-03-11T00:00:01+08:00');
       assert.ok((await stack.api.hourlySummary(YESTERDAY)).rows.length > 0, 'calls go out again from 00:00 Beijing');
@@ -174,15 +198,24 @@ describe('WeChat API client against the simulator', () => {
   describe('class configuration', () => {
     it('40164 names the fix and is not retried', async () => {
       sim.configure(APPID, { ipWhitelisted: false });
-      await assert.rejects(stack.api.dailySummary(YESTERDAY, YESTERDAY), (e: unknown) =>
-        e instanceof WechatApiError && e.errcode === 40164 && e.errorClass === 'configuration' && /whitelist this server's egress IP/.test(e.message));
+      await assert.rejects(
+        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        (e: unknown) =>
+          e instanceof WechatApiError &&
+          e.errcode === 40164 &&
+          e.errorClass === 'configuration' &&
+          /whitelist this server's egress IP/.test(e.message),
+      );
       assert.equal(sim.callCount({ api: 'stable_token' }), 1);
       assert.equal(dataCalls(), 0);
     });
 
     it('48001 says the API is not authorised', async () => {
       sim.configure(APPID, { apiAuthorized: false });
-      await assert.rejects(stack.api.dailySummary(YESTERDAY, YESTERDAY), (e: unknown) => e instanceof WechatApiError && e.errorClass === 'configuration' && /not authorised/.test(e.message));
+      await assert.rejects(
+        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        (e: unknown) => e instanceof WechatApiError && e.errorClass === 'configuration' && /not authorised/.test(e.message),
+      );
       assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 1);
     });
 
@@ -192,7 +225,10 @@ describe('WeChat API client against the simulator', () => {
       sim.addAccount({ appid: 'wx00000000000000aa', secret: 'right-secret-0000000000' });
       const { StableTokenSource } = await import('../../src/wechat/tokens/sources.js');
       const source = new StableTokenSource(stack.http, { appid: 'wx00000000000000aa', secret: 'wrong-secret-00000000000' });
-      await assert.rejects(source.fetch(false), (e: unknown) => e instanceof WechatApiError && e.errcode === 40125 && e.errorClass === 'configuration');
+      await assert.rejects(
+        source.fetch(false),
+        (e: unknown) => e instanceof WechatApiError && e.errcode === 40125 && e.errorClass === 'configuration',
+      );
     });
   });
 
@@ -200,7 +236,10 @@ describe('WeChat API client against the simulator', () => {
     for (const errcode of [41001, 61500, 987654]) {
       it(`does not retry errcode ${errcode}`, async () => {
         sim.inject({ kind: 'errcode', errcode }, { api: 'getinterfacesummary', times: Infinity });
-        await assert.rejects(stack.api.dailySummary(YESTERDAY, YESTERDAY), (e: unknown) => e instanceof WechatApiError && e.errorClass === 'bug');
+        await assert.rejects(
+          stack.api.dailySummary(YESTERDAY, YESTERDAY),
+          (e: unknown) => e instanceof WechatApiError && e.errorClass === 'bug',
+        );
         assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 1);
       });
     }
@@ -238,7 +277,7 @@ describe('WeChat API client against the simulator', () => {
       await stack.close();
       stack = buildStack(sim, { clock, baseUrls: [await closedPortUrl(), sim.url] });
       assert.equal((await stack.api.dailySummary(YESTERDAY, YESTERDAY)).rows.length, 1);
-      assert.ok(await sample(stack.registry, 'wechat_exporter_api_requests_total', { outcome: 'network_error' }) >= 1);
+      assert.ok((await sample(stack.registry, 'wechat_exporter_api_requests_total', { outcome: 'network_error' })) >= 1);
     });
 
     it('prefers the domain that answered for a while, then tries the first again', async () => {

@@ -23,14 +23,20 @@ describe('datacube date rules', () => {
     describe(`with the host in ${tz}`, () => {
       it('yesterday is the Beijing yesterday', () => {
         inTimeZone(tz, () => {
-          assert.equal(new Date(justAfterMidnightBeijing).getTimezoneOffset(), tz === 'America/Los_Angeles' ? 420 : tz === 'Asia/Shanghai' ? -480 : 0);
+          assert.equal(
+            new Date(justAfterMidnightBeijing).getTimezoneOffset(),
+            tz === 'America/Los_Angeles' ? 420 : tz === 'Asia/Shanghai' ? -480 : 0,
+          );
           assert.equal(yesterdayInBeijing(justAfterMidnightBeijing), '2026-03-09');
           assertDatacubeRange('getinterfacesummaryhour', '2026-03-09', '2026-03-09', justAfterMidnightBeijing);
-          assert.throws(() => assertDatacubeRange('getinterfacesummaryhour', '2026-03-10', '2026-03-10', justAfterMidnightBeijing), /after yesterday \(2026-03-09, Beijing\)/);
+          assert.throws(
+            () => assertDatacubeRange('getinterfacesummaryhour', '2026-03-10', '2026-03-10', justAfterMidnightBeijing),
+            /after yesterday \(2026-03-09, Beijing\)/,
+          );
         });
       });
 
-      it('yesterday\'s data counts only from 08:00 Beijing', () => {
+      it("yesterday's data counts only from 08:00 Beijing", () => {
         inTimeZone(tz, () => {
           assert.equal(newestReadyDay(Date.parse('2026-03-10T07:59:00+08:00')), '2026-03-08');
           assert.equal(newestReadyDay(Date.parse('2026-03-10T08:01:00+08:00')), '2026-03-09');
@@ -50,7 +56,10 @@ describe('datacube date rules', () => {
   ];
   for (const [what, api, begin, end, message] of bad) {
     it(`refuses ${what} before any request`, () => {
-      assert.throws(() => assertDatacubeRange(api as 'getinterfacesummary', begin, end, now), (e: unknown) => e instanceof DateRangeError && message.test(e.message));
+      assert.throws(
+        () => assertDatacubeRange(api as 'getinterfacesummary', begin, end, now),
+        (e: unknown) => e instanceof DateRangeError && message.test(e.message),
+      );
     });
   }
 

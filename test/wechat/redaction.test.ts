@@ -49,8 +49,9 @@ describe('redaction', () => {
             res.writeHead(502, { 'content-type': 'text/html' }).end(`<html>Bad gateway: ${req.url}</html>`);
             return;
           }
-          void fetch(`${sim.url}${req.url}`, { method: req.method, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined })
-            .then(async (r) => res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()));
+          void fetch(`${sim.url}${req.url}`, { method: req.method, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined }).then(
+            async (r) => res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()),
+          );
         });
       });
       await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
@@ -82,7 +83,10 @@ describe('redaction', () => {
 
       const secrets = [SHOP.secret, NEWS.secret];
       const tokens = seen.flatMap((u) => [...u.matchAll(/access_token=([^&]+)/g)].map((m) => decodeURIComponent(m[1] as string)));
-      assert.ok(seen.some((u) => u.includes('secret=')), 'the classic token call carried the secret in its URL');
+      assert.ok(
+        seen.some((u) => u.includes('secret=')),
+        'the classic token call carried the secret in its URL',
+      );
       assert.ok(tokens.length > 0, 'tokens went out in URLs');
       const texts = [
         ...h.lines,
@@ -90,7 +94,10 @@ describe('redaction', () => {
         (await request(h.exporter.app).get('/metrics').expect(200)).text,
         ...h.exporter.accounts.map((a) => JSON.stringify(a.lastError ?? {})),
       ];
-      assert.ok(h.lines.some((l) => l.includes('"poll failed"')), 'errors were logged');
+      assert.ok(
+        h.lines.some((l) => l.includes('"poll failed"')),
+        'errors were logged',
+      );
       for (const text of texts) {
         for (const secret of [...secrets, ...tokens]) assert.ok(!text.includes(secret), `a credential leaked into: ${text.slice(0, 200)}`);
       }

@@ -6,7 +6,7 @@ const day = { begin: '2014-12-07', end: '2014-12-07' };
 const row = { ref_date: '2014-12-07', callback_count: 36974, fail_count: 67, total_time_cost: 14994291, max_time_cost: 5044 };
 
 describe('summary parsing', () => {
-  it('reads the seed document\'s daily example', () => {
+  it("reads the seed document's daily example", () => {
     const { rows, dropped } = parseDailySummary({ list: [row] }, day);
     assert.equal(dropped, 0);
     assert.deepEqual(rows, [{ refDate: '2014-12-07', callbackCount: 36974, failCount: 67, totalTimeCost: 14994291, maxTimeCost: 5044 }]);
@@ -14,12 +14,18 @@ describe('summary parsing', () => {
 
   it('accepts ref_hour as 0..23', () => {
     const list = [0, 1, 13, 23].map((h) => ({ ...row, ref_hour: h }));
-    assert.deepEqual(parseHourlySummary({ list }, day).rows.map((r) => r.refHour), [0, 1, 13, 23]);
+    assert.deepEqual(
+      parseHourlySummary({ list }, day).rows.map((r) => r.refHour),
+      [0, 1, 13, 23],
+    );
   });
 
   it('accepts ref_hour as 0, 100, ..., 2300 and normalises it to 0..23', () => {
     const list = [2300, 0, 100, 1300].map((h) => ({ ...row, ref_hour: h }));
-    assert.deepEqual(parseHourlySummary({ list }, day).rows.map((r) => r.refHour), [0, 1, 13, 23]);
+    assert.deepEqual(
+      parseHourlySummary({ list }, day).rows.map((r) => r.refHour),
+      [0, 1, 13, 23],
+    );
   });
 
   for (const [what, hours] of [

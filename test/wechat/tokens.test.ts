@@ -22,7 +22,10 @@ class CountingSource implements TokenSource {
   readonly kind = 'url' as const;
   fetches = 0;
   rejectedFlags: boolean[] = [];
-  constructor(private readonly delayMs = 0, private readonly expiresInSec = 7200) {}
+  constructor(
+    private readonly delayMs = 0,
+    private readonly expiresInSec = 7200,
+  ) {}
   async fetch(afterRejection: boolean): Promise<AccessToken> {
     this.fetches++;
     this.rejectedFlags.push(afterRejection);
@@ -33,7 +36,8 @@ class CountingSource implements TokenSource {
 
 describe('token cache', () => {
   const clock = new ManualClock('2026-03-10T09:00:00+08:00');
-  const cache = (source: TokenSource) => new TokenCache({ appid: APPID, source, clock, metrics: new ApiMetrics(new Registry()), redactor: new Redactor() });
+  const cache = (source: TokenSource) =>
+    new TokenCache({ appid: APPID, source, clock, metrics: new ApiMetrics(new Registry()), redactor: new Redactor() });
 
   it('lets 50 concurrent callers share one fetch', async () => {
     const source = new CountingSource(30);
@@ -95,7 +99,10 @@ describe('token sources against the simulator', () => {
     await stack.api.dailySummary(YESTERDAY, YESTERDAY);
     sim.inject({ kind: 'errcode', errcode: 40001 }, { api: 'getinterfacesummary' });
     await stack.api.dailySummary(YESTERDAY, YESTERDAY);
-    assert.deepEqual(sim.calls.filter((c) => c.api === 'stable_token').map((c) => c.forceRefresh), [false, true]);
+    assert.deepEqual(
+      sim.calls.filter((c) => c.api === 'stable_token').map((c) => c.forceRefresh),
+      [false, true],
+    );
   });
 
   it('classic: GET /cgi-bin/token', async () => {

@@ -91,7 +91,9 @@ export class FileTokenSource implements TokenSource {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
-      throw new TokenSourceError(`token file ${this.path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, 'retry', { cause: err });
+      throw new TokenSourceError(`token file ${this.path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, 'retry', {
+        cause: err,
+      });
     }
     const token = text.trim();
     if (!token || /\s/.test(token)) throw new TokenSourceError(`token file ${this.path}: expected one bare token`, 'retry');

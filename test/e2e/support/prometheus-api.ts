@@ -9,8 +9,7 @@ export interface Series {
 
 /** A query's answer: the result, or Prometheus' error text. */
 export type QueryAnswer =
-  | { readonly ok: true; readonly resultType: string; readonly result: readonly Series[] }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly resultType: string; readonly result: readonly Series[] } | { readonly ok: false; readonly error: string };
 
 export interface PrometheusAlert {
   readonly labels: Readonly<Record<string, string>>;
