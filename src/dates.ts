@@ -66,9 +66,15 @@ export function eachDay(from: BeijingDate, to: BeijingDate): BeijingDate[] {
   return out;
 }
 
+/** A range of days, both ends included. */
+export interface DayRange {
+  readonly from: BeijingDate;
+  readonly to: BeijingDate;
+}
+
 /** `from`..`to` cut into consecutive spans of at most `size` days (empty when `from` > `to`). */
-export function daySpans(from: BeijingDate, to: BeijingDate, size: number): { from: BeijingDate; to: BeijingDate }[] {
-  const out: { from: BeijingDate; to: BeijingDate }[] = [];
+export function daySpans(from: BeijingDate, to: BeijingDate, size: number): DayRange[] {
+  const out: DayRange[] = [];
   for (let start = from; start <= to; start = addDays(start, size)) {
     const end = addDays(start, size - 1);
     out.push({ from: start, to: end < to ? end : to });
@@ -95,4 +101,25 @@ export function newestReadyDay(ms: number): BeijingDate {
 /** Epoch milliseconds of the next 00:00 Beijing after `ms`. */
 export function nextBeijingMidnight(ms: number): number {
   return startOfBeijingDay(addDays(beijingDateOf(ms), 1));
+}
+
+/** Dates as compact ranges for messages: `2025-01-01..2025-01-03, 2025-01-07`. */
+export function formatDays(days: readonly BeijingDate[]): string {
+  const parts: string[] = [];
+  let start: BeijingDate | undefined;
+  let prev: BeijingDate | undefined;
+  const close = (): void => {
+    if (start !== undefined && prev !== undefined) parts.push(start === prev ? start : `${start}..${prev}`);
+  };
+  for (const d of days) {
+    if (prev !== undefined && addDays(prev, 1) === d) {
+      prev = d;
+      continue;
+    }
+    close();
+    start = d;
+    prev = d;
+  }
+  close();
+  return parts.join(', ');
 }

@@ -9,9 +9,10 @@ import { createApp } from './http/app.js';
 import { registerExporterMetrics, type BuildInfo } from './metrics/exporter-metrics.js';
 import { pollAccount } from './poll/account-poller.js';
 import { lookbackWindow } from './poll/plan.js';
-import { describeError, isAbort, type AccountState, type ReferenceDay } from './poll/account-state.js';
+import { describeError, isAbort, type AccountState } from './poll/account-state.js';
 import { Scheduler, nextCronRun, type RunTrigger } from './poll/scheduler.js';
 import type { Redactor } from './redact.js';
+import { readReferenceDay } from './store/history.js';
 import type { Store } from './store/store.js';
 import { AccountApi } from './wechat/account-api.js';
 import { ApiMetrics } from './wechat/api-metrics.js';
@@ -49,12 +50,6 @@ interface AccountRuntime {
   readonly api: AccountApi;
   readonly state: AccountState;
   readonly log: Logger;
-}
-
-function referenceOf(store: Store, appid: string): ReferenceDay | undefined {
-  const ref = store.referenceDay(appid);
-  if (!ref) return undefined;
-  return { refDate: ref.refDate, day: ref.dayFigures, hours: new Map(ref.hours.map((h) => [h.refHour, h])) };
 }
 
 /**
@@ -95,7 +90,7 @@ export class Exporter {
         name: account.name,
         appid: account.appid,
         tokenSource: account.tokenSource,
-        reference: referenceOf(store, account.appid),
+        reference: readReferenceDay(store, account.appid),
         lastSuccessAt: store.lastSuccess(account.appid),
         pendingDays: [],
       };
@@ -183,7 +178,7 @@ export class Exporter {
     const result = await pollAccount({ api, store, clock, window, log });
     if (result.error !== undefined && isAbort(result.error)) return false;
     if (result.saved.length > 0) {
-      state.reference = referenceOf(store, api.appid);
+      state.reference = readReferenceDay(store, api.appid);
       log.info('stored days', { days: result.saved, referenceDay: state.reference?.refDate });
     }
     state.lastPollAt = startedAt;

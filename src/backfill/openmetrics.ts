@@ -8,19 +8,10 @@
  * would make every query ambiguous.
  */
 import { addDays, startOfBeijingDay, type BeijingDate } from '../dates.js';
-import { FIGURES, figureValue, type Figure } from '../metrics/figures.js';
-import type { SummaryFigures } from '../wechat/summary.js';
-import type { HistoryDay } from './history.js';
+import { FIGURES, FIGURE_HELP, figureValue, type SummaryFigures } from '../figures.js';
+import type { HistoryDay } from '../store/history.js';
 
 export const HISTORY_PREFIX = 'wechat_interface_history';
-
-const FIGURE_HELP: Readonly<Record<Figure, string>> = {
-  callbacks: 'callback_count',
-  failures: 'fail_count',
-  time_cost_seconds: 'total_time_cost in seconds',
-  latency_average_seconds: 'total_time_cost / callback_count in seconds; absent without callbacks',
-  latency_max_seconds: 'max_time_cost in seconds',
-};
 
 /** One account's stored days, as `historyOf` gives them. */
 export interface HistoryInput {

@@ -1,6 +1,6 @@
 import type { BeijingDate } from '../dates.js';
 import { BackfillUsageError } from '../errors.js';
-import { checkDateRange } from './range.js';
+import { checkDateRange } from '../date-range.js';
 
 /**
  * Longest range of one backfill run. A year and a month covers "last year, same time" panels; a

@@ -2,12 +2,12 @@ import { accessSync, constants, renameSync, rmSync, statSync, writeFileSync } fr
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
-import { eachDay, type BeijingDate } from '../dates.js';
+import { eachDay, formatDays, type BeijingDate } from '../dates.js';
 import { BackfillUsageError, ExporterError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { AccountApi } from '../wechat/account-api.js';
 import { fetchMissing } from './fetch.js';
-import { formatDays, readHistory } from './history.js';
+import { readHistory } from '../store/history.js';
 import { renderHistory, type HistoryInput } from './openmetrics.js';
 import type { BackfillPlan } from './request.js';
 

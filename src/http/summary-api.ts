@@ -1,10 +1,10 @@
 import express from 'express';
-import { readHistory, type HistoryDay } from '../backfill/history.js';
-import { figureValue } from '../metrics/figures.js';
-import { checkDateRange } from '../backfill/range.js';
-import type { BeijingDate } from '../dates.js';
+import { readHistory, type HistoryDay } from '../store/history.js';
+import { figureValue } from '../figures.js';
+import { checkDateRange } from '../date-range.js';
+import type { BeijingDate, DayRange } from '../dates.js';
 import type { Store } from '../store/store.js';
-import type { SummaryFigures } from '../wechat/summary.js';
+import type { SummaryFigures } from '../figures.js';
 
 export const SUMMARY_PATH = '/api/v1/summary';
 
@@ -83,7 +83,7 @@ function single(query: Record<string, unknown>, name: string): string | undefine
 function parse(
   query: Record<string, unknown>,
   options: SummaryApiOptions,
-): { name: string; appid: string; granularity: Granularity; from: BeijingDate; to: BeijingDate } {
+): DayRange & { name: string; appid: string; granularity: Granularity } {
   const unknown = Object.keys(query).filter((k) => !(PARAMS as readonly string[]).includes(k));
   if (unknown.length > 0) throw new BadRequest(400, `${unknown[0]}: unknown parameter (expected ${PARAMS.join(', ')})`);
   const name = single(query, 'account');

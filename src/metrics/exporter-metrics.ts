@@ -1,22 +1,13 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { AccountState } from '../poll/account-state.js';
 import { startOfBeijingDay } from '../dates.js';
-import { NO_TRAFFIC } from '../wechat/summary.js';
-import { FIGURES, figureValue, type Figure } from './figures.js';
+import { FIGURES, FIGURE_HELP, NO_TRAFFIC, figureValue } from '../figures.js';
 
 export interface BuildInfo {
   readonly version: string;
   readonly revision: string;
   readonly nodejs: string;
 }
-
-const FIGURE_HELP: Readonly<Record<Figure, string>> = {
-  callbacks: 'callback_count: passive replies to user messages delivered to the account server',
-  failures: 'fail_count: callbacks that failed',
-  time_cost_seconds: 'total_time_cost in seconds',
-  latency_average_seconds: 'average reply latency in seconds (total_time_cost / callback_count); absent without callbacks',
-  latency_max_seconds: 'max_time_cost in seconds',
-};
 
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
 
@@ -49,7 +40,7 @@ export function registerExporterMetrics(registry: Registry, accounts: () => read
         for (const a of accounts()) {
           if (!a.reference) continue;
           for (const h of HOURS) {
-            const v = figureValue(a.reference.hours.get(h) ?? NO_TRAFFIC, figure);
+            const v = figureValue(a.reference.hours[h] ?? NO_TRAFFIC, figure);
             if (v !== undefined) g.set({ appid: a.appid, account: a.name, hour: String(h).padStart(2, '0') }, v);
           }
         }
@@ -59,7 +50,7 @@ export function registerExporterMetrics(registry: Registry, accounts: () => read
   for (const figure of FIGURES) {
     gauge(`wechat_interface_day_${figure}`, `Reference day (daily API): ${FIGURE_HELP[figure]}.`, ['appid', 'account'], (g) => {
       for (const a of accounts()) {
-        const v = a.reference && figureValue(a.reference.day, figure);
+        const v = a.reference && figureValue(a.reference.daily, figure);
         if (v !== undefined) g.set({ appid: a.appid, account: a.name }, v);
       }
     });

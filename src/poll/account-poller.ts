@@ -1,9 +1,9 @@
 import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
-import { eachDay, type BeijingDate } from '../dates.js';
+import { eachDay, type BeijingDate, type DayRange } from '../dates.js';
 import type { Store } from '../store/store.js';
 import type { AccountApi } from '../wechat/account-api.js';
-import type { DailyRow } from '../wechat/summary.js';
+import type { DailyRow } from '../figures.js';
 import { completeDay, dailyRanges, judgeDaily } from './plan.js';
 
 export interface PollResult {
@@ -21,7 +21,7 @@ export interface PollInput {
   readonly store: Store;
   readonly clock: Clock;
   /** The days to have stored: the lookback window for the daemon, the asked range for a backfill. */
-  readonly window: { readonly from: BeijingDate; readonly to: BeijingDate };
+  readonly window: DayRange;
   readonly log: Logger;
 }
 
@@ -43,9 +43,9 @@ export async function pollAccount({ api, store, clock, window, log }: PollInput)
   let next = 0;
   try {
     const dailies = new Map<BeijingDate, DailyRow>();
-    for (const { begin, end } of dailyRanges(missing)) {
+    for (const range of dailyRanges(missing)) {
       calls++;
-      for (const row of (await api.dailySummary(begin, end)).rows) dailies.set(row.refDate, row);
+      for (const row of (await api.dailySummary(range)).rows) dailies.set(row.refDate, row);
     }
     for (; next < missing.length; next++) {
       const date = missing[next] as BeijingDate;

@@ -8,7 +8,7 @@ import {
   TokenSourceError,
   WechatApiError,
 } from '../errors.js';
-import type { SummaryFigures } from '../wechat/summary.js';
+import type { HistoryDay } from '../store/history.js';
 
 /** Why an account is down: the `reason` label of `wechat_exporter_account_error_info`. */
 export type DownReason =
@@ -62,14 +62,6 @@ export function describeError(err: unknown, at: number, redact: (s: string) => s
   return { reason, message, at };
 }
 
-/** The reference day as the gauges show it. */
-export interface ReferenceDay {
-  readonly refDate: BeijingDate;
-  readonly day: SummaryFigures;
-  /** By hour 0..23; hours WeChat did not list are absent. */
-  readonly hours: ReadonlyMap<number, SummaryFigures>;
-}
-
 /**
  * What the exporter knows about one account: everything `/metrics` and the landing page show,
  * held in memory so that a scrape does no I/O. Updated after each poll and each stored day.
@@ -80,7 +72,7 @@ export interface AccountState {
   readonly tokenSource: string;
   /** Undefined until the first poll has finished. */
   up?: boolean;
-  reference?: ReferenceDay | undefined;
+  reference?: HistoryDay | undefined;
   lastSuccessAt?: number | undefined;
   lastPollAt?: number;
   lastError?: AccountError | undefined;

@@ -1,24 +1,24 @@
-import { EARLIEST_DATE, addDays, daySpans, newestReadyDay, startOfBeijingDay, type BeijingDate } from '../dates.js';
+import { EARLIEST_DATE, addDays, daySpans, newestReadyDay, startOfBeijingDay, type BeijingDate, type DayRange } from '../dates.js';
 import { MAX_SPAN_DAYS } from '../wechat/date-rules.js';
-import type { DailyRow, HourlyRow } from '../wechat/summary.js';
+import type { DailyRow, HourlyRow } from '../figures.js';
 import type { StoredDay } from '../store/store.js';
 
 /**
  * The days the daemon keeps stored: the `lookbackDays` days ending with the newest day WeChat
  * has finished (yesterday from 08:00 Beijing), never before 2014-12-01.
  */
-export function lookbackWindow(nowMs: number, lookbackDays: number): { from: BeijingDate; to: BeijingDate } {
+export function lookbackWindow(nowMs: number, lookbackDays: number): DayRange {
   const to = newestReadyDay(nowMs);
   const start = addDays(to, -(lookbackDays - 1));
   return { from: start < EARLIEST_DATE ? EARLIEST_DATE : start, to };
 }
 
 /** The range from the first to the last missing day, cut into daily-API calls (at most 30 days each). */
-export function dailyRanges(days: readonly BeijingDate[]): { begin: BeijingDate; end: BeijingDate }[] {
+export function dailyRanges(days: readonly BeijingDate[]): DayRange[] {
   const first = days[0];
   const last = days[days.length - 1];
   if (first === undefined || last === undefined) return [];
-  return daySpans(first, last, MAX_SPAN_DAYS.getinterfacesummary).map(({ from, to }) => ({ begin: from, end: to }));
+  return daySpans(first, last, MAX_SPAN_DAYS.getinterfacesummary);
 }
 
 /**

@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BeijingDate } from '../dates.js';
 import { StoreError } from '../errors.js';
-import { NO_TRAFFIC, type DailyRow, type HourlyRow, type SummaryFigures } from '../wechat/summary.js';
+import type { DailyRow, HourlyRow, SummaryFigures } from '../figures.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 /** How a stored day was completed. */
@@ -27,7 +27,7 @@ interface FigureColumns {
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
-function figures(r: FigureColumns): SummaryFigures {
+function figuresOfColumns(r: FigureColumns): SummaryFigures {
   return { callbackCount: r.callback_count, failCount: r.fail_count, totalTimeCost: r.total_time_cost, maxTimeCost: r.max_time_cost };
 }
 
@@ -102,9 +102,7 @@ export class Store {
       storedDays: db.prepare<[string, string, string], { ref_date: string; status: DayStatus }>(
         'SELECT ref_date, status FROM days WHERE appid = ? AND ref_date BETWEEN ? AND ? ORDER BY ref_date',
       ),
-      newestDay: db.prepare<[string], { ref_date: string; status: DayStatus }>(
-        'SELECT ref_date, status FROM days WHERE appid = ? ORDER BY ref_date DESC LIMIT 1',
-      ),
+      newestDay: db.prepare<[string], { ref_date: string }>('SELECT ref_date FROM days WHERE appid = ? ORDER BY ref_date DESC LIMIT 1'),
       daily: db.prepare<[string, string, string], FigureColumns & { ref_date: string }>(
         'SELECT * FROM daily WHERE appid = ? AND ref_date BETWEEN ? AND ? ORDER BY ref_date',
       ),
@@ -160,21 +158,17 @@ export class Store {
     return new Map(this.#stmt.storedDays.all(appid, from, to).map((r) => [r.ref_date, r.status]));
   }
 
-  /** The newest stored day of `appid` with its figures: the account's reference day. */
-  referenceDay(appid: string): (StoredDay & { readonly dayFigures: SummaryFigures }) | undefined {
-    const newest = this.#stmt.newestDay.get(appid);
-    if (!newest) return undefined;
-    const date = newest.ref_date;
-    const [daily] = this.dailyRows(appid, date, date);
-    return { refDate: date, status: newest.status, daily, hours: this.hourlyRows(appid, date, date), dayFigures: daily ?? NO_TRAFFIC };
+  /** The newest stored day of `appid`: the account's reference day. */
+  newestDate(appid: string): BeijingDate | undefined {
+    return this.#stmt.newestDay.get(appid)?.ref_date;
   }
 
   dailyRows(appid: string, from: BeijingDate, to: BeijingDate): DailyRow[] {
-    return this.#stmt.daily.all(appid, from, to).map((r) => ({ refDate: r.ref_date, ...figures(r) }));
+    return this.#stmt.daily.all(appid, from, to).map((r) => ({ refDate: r.ref_date, ...figuresOfColumns(r) }));
   }
 
   hourlyRows(appid: string, from: BeijingDate, to: BeijingDate): HourlyRow[] {
-    return this.#stmt.hourly.all(appid, from, to).map((r) => ({ refDate: r.ref_date, refHour: r.ref_hour, ...figures(r) }));
+    return this.#stmt.hourly.all(appid, from, to).map((r) => ({ refDate: r.ref_date, refHour: r.ref_hour, ...figuresOfColumns(r) }));
   }
 
   setLastSuccess(appid: string, at: number): void {

@@ -1,10 +1,11 @@
 import type { Clock } from '../clock.js';
-import { nextBeijingMidnight, type BeijingDate } from '../dates.js';
+import { nextBeijingMidnight, type BeijingDate, type DayRange } from '../dates.js';
 import { QuotaExhaustedError, WechatApiError } from '../errors.js';
 import type { ApiMetrics } from './api-metrics.js';
 import { assertDatacubeRange, type DatacubeApi } from './date-rules.js';
 import type { WechatHttpClient, WechatJson } from './http-client.js';
-import { parseDailySummary, parseHourlySummary, type DailyRow, type HourlyRow, type ParsedSummary } from './summary.js';
+import type { DailyRow, HourlyRow } from '../figures.js';
+import { parseDailySummary, parseHourlySummary, type ParsedSummary } from './summary.js';
 import type { TokenCache } from './tokens/token-cache.js';
 
 export interface AccountApiOptions {
@@ -38,21 +39,22 @@ export class AccountApi {
     return this.#o.clock.now() < this.#quotaUntil ? this.#quotaUntil : undefined;
   }
 
-  /** `getinterfacesummary` for `begin`..`end` (at most 30 days, up to yesterday). */
-  async dailySummary(begin: BeijingDate, end: BeijingDate): Promise<ParsedSummary<DailyRow>> {
-    const json = await this.#datacube('getinterfacesummary', begin, end);
-    return this.#countDropped('getinterfacesummary', parseDailySummary(json, { begin, end }));
+  /** `getinterfacesummary` for the range (at most 30 days, up to yesterday). */
+  async dailySummary(range: DayRange): Promise<ParsedSummary<DailyRow>> {
+    const json = await this.#datacube('getinterfacesummary', range);
+    return this.#countDropped('getinterfacesummary', parseDailySummary(json, range));
   }
 
   /** `getinterfacesummaryhour` for one day. */
   async hourlySummary(date: BeijingDate): Promise<ParsedSummary<HourlyRow>> {
-    const json = await this.#datacube('getinterfacesummaryhour', date, date);
-    return this.#countDropped('getinterfacesummaryhour', parseHourlySummary(json, { begin: date, end: date }));
+    const range = { from: date, to: date };
+    const json = await this.#datacube('getinterfacesummaryhour', range);
+    return this.#countDropped('getinterfacesummaryhour', parseHourlySummary(json, range));
   }
 
-  async #datacube(api: DatacubeApi, begin: BeijingDate, end: BeijingDate): Promise<WechatJson> {
+  async #datacube(api: DatacubeApi, range: DayRange): Promise<WechatJson> {
     const { clock, http, tokens, appid } = this.#o;
-    assertDatacubeRange(api, begin, end, clock.now());
+    assertDatacubeRange(api, range, clock.now());
     const send = (token: string): Promise<WechatJson> =>
       http.call({
         api,
@@ -60,7 +62,7 @@ export class AccountApi {
         method: 'POST',
         path: `/datacube/${api}`,
         query: { access_token: token },
-        body: { begin_date: begin, end_date: end },
+        body: { begin_date: range.from, end_date: range.to },
       });
     return this.#guardQuota(async () => {
       const token = await tokens.get();

@@ -1,4 +1,4 @@
-import { EARLIEST_DATE, daysBetween, isBeijingDate, yesterdayInBeijing, type BeijingDate } from '../dates.js';
+import { EARLIEST_DATE, daysBetween, isBeijingDate, yesterdayInBeijing, type DayRange } from '../dates.js';
 import { DateRangeError } from '../errors.js';
 
 /** Days one call may cover (seed doc: "Maximum Time Span"): 30 for the daily API, 1 for the hourly one. */
@@ -9,7 +9,8 @@ export type DatacubeApi = keyof typeof MAX_SPAN_DAYS;
  * Checks a datacube date range before anything is sent. A violation is a bug in the caller (the
  * planner never asks for such ranges), so it throws instead of spending a call on WeChat's 61500/61501.
  */
-export function assertDatacubeRange(api: DatacubeApi, begin: BeijingDate, end: BeijingDate, nowMs: number): void {
+export function assertDatacubeRange(api: DatacubeApi, range: DayRange, nowMs: number): void {
+  const { from: begin, to: end } = range;
   for (const [name, d] of [
     ['begin_date', begin],
     ['end_date', end],

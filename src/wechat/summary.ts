@@ -1,38 +1,13 @@
-import { isBeijingDate, type BeijingDate } from '../dates.js';
+import { isBeijingDate, type BeijingDate, type DayRange } from '../dates.js';
 import { InvalidResponseError, type ApiName } from '../errors.js';
 import type { WechatJson } from './http-client.js';
-
-/** The four figures WeChat reports for a day or an hour. Times are milliseconds, as WeChat sends them. */
-export interface SummaryFigures {
-  readonly callbackCount: number;
-  readonly failCount: number;
-  readonly totalTimeCost: number;
-  readonly maxTimeCost: number;
-}
-
-/** The figures of an hour or a day without traffic (WeChat lists neither: the contract exposes them as 0). */
-export const NO_TRAFFIC: SummaryFigures = Object.freeze({ callbackCount: 0, failCount: 0, totalTimeCost: 0, maxTimeCost: 0 });
-
-/** A row of `getinterfacesummary`. */
-export interface DailyRow extends SummaryFigures {
-  readonly refDate: BeijingDate;
-}
-
-/** A row of `getinterfacesummaryhour`, `refHour` normalised to 0..23. */
-export interface HourlyRow extends DailyRow {
-  readonly refHour: number;
-}
+import type { DailyRow, HourlyRow, SummaryFigures } from '../figures.js';
 
 export interface ParsedSummary<Row> {
   /** Rows whose `ref_date` lies in the requested range, sorted by date (and hour). */
   readonly rows: Row[];
   /** Rows of other dates, dropped (WeChat sent such rows in 2022). */
   readonly dropped: number;
-}
-
-interface Range {
-  readonly begin: BeijingDate;
-  readonly end: BeijingDate;
 }
 
 const FIGURES = [
@@ -53,7 +28,7 @@ function listOf(api: ApiName, json: WechatJson): Readonly<Record<string, unknown
   });
 }
 
-function figuresOf(api: ApiName, row: Readonly<Record<string, unknown>>, i: number): SummaryFigures & { refDate: BeijingDate } {
+function parseFigures(api: ApiName, row: Readonly<Record<string, unknown>>, i: number): SummaryFigures & { refDate: BeijingDate } {
   const refDate = row['ref_date'];
   if (!isBeijingDate(refDate)) throw new InvalidResponseError(api, `list[${i}].ref_date is not a YYYY-MM-DD date`);
   const out: Record<string, number> = {};
@@ -67,14 +42,14 @@ function figuresOf(api: ApiName, row: Readonly<Record<string, unknown>>, i: numb
   return { refDate, ...(out as unknown as SummaryFigures) };
 }
 
-function inRange(date: BeijingDate, range: Range): boolean {
-  return date >= range.begin && date <= range.end;
+function inRange(date: BeijingDate, range: DayRange): boolean {
+  return date >= range.from && date <= range.to;
 }
 
 /** Parses a `getinterfacesummary` answer (pure; tested with inline JSON). */
-export function parseDailySummary(json: WechatJson, range: Range): ParsedSummary<DailyRow> {
+export function parseDailySummary(json: WechatJson, range: DayRange): ParsedSummary<DailyRow> {
   const api: ApiName = 'getinterfacesummary';
-  const all = listOf(api, json).map((row, i) => figuresOf(api, row, i));
+  const all = listOf(api, json).map((row, i) => parseFigures(api, row, i));
   const rows = all.filter((r) => inRange(r.refDate, range));
   const seen = new Set<string>();
   for (const r of rows) {
@@ -91,7 +66,7 @@ export function parseDailySummary(json: WechatJson, range: Range): ParsedSummary
  * too, so both encodings are accepted: one answer that has any value above 23 is read as
  * hundreds, and then every value must be a multiple of 100.
  */
-export function parseHourlySummary(json: WechatJson, range: Range): ParsedSummary<HourlyRow> {
+export function parseHourlySummary(json: WechatJson, range: DayRange): ParsedSummary<HourlyRow> {
   const api: ApiName = 'getinterfacesummaryhour';
   const list = listOf(api, json);
   const raw = list.map((row, i) => {
@@ -110,7 +85,7 @@ export function parseHourlySummary(json: WechatJson, range: Range): ParsedSummar
     if (hundreds && h % 100 !== 0) {
       throw new InvalidResponseError(api, `list[${i}].ref_hour ${h} mixes hour encodings (0..23 and 0, 100, ..., 2300)`);
     }
-    return { ...figuresOf(api, row, i), refHour: hundreds ? h / 100 : h };
+    return { ...parseFigures(api, row, i), refHour: hundreds ? h / 100 : h };
   });
   const rows = all.filter((r) => inRange(r.refDate, range));
   const seen = new Set<string>();

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { historyOf, formatDays, type HistoryDay } from '../../src/backfill/history.js';
+import { formatDays } from '../../src/dates.js';
+import { historyOf, type HistoryDay } from '../../src/store/history.js';
 import { dayEndSeconds, hourEndSeconds, renderHistory } from '../../src/backfill/openmetrics.js';
 import type { DayStatus } from '../../src/store/store.js';
-import type { DailyRow, HourlyRow } from '../../src/wechat/summary.js';
+import type { DailyRow, HourlyRow } from '../../src/figures.js';
 
 const MAIN = { name: 'main', appid: 'wx0123456789abcdef' };
 const NEWS = { name: 'news', appid: 'wx00000000000000aa' };

@@ -18,11 +18,11 @@ describe('poll planning', () => {
   });
 
   it('cuts a missing range into daily-API calls of at most 30 days', () => {
-    assert.deepEqual(dailyRanges(['2026-03-03', '2026-03-05', '2026-03-09']), [{ begin: '2026-03-03', end: '2026-03-09' }]);
+    assert.deepEqual(dailyRanges(['2026-03-03', '2026-03-05', '2026-03-09']), [{ from: '2026-03-03', to: '2026-03-09' }]);
     const ranges = dailyRanges(eachDay('2026-01-01', '2026-03-01'));
     assert.deepEqual(ranges, [
-      { begin: '2026-01-01', end: '2026-01-30' },
-      { begin: '2026-01-31', end: '2026-03-01' },
+      { from: '2026-01-01', to: '2026-01-30' },
+      { from: '2026-01-31', to: '2026-03-01' },
     ]);
     assert.deepEqual(dailyRanges([]), []);
   });

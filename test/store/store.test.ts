@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../../src/errors.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { Store } from '../../src/store/store.js';
-import type { HourlyRow } from '../../src/wechat/summary.js';
+import { NO_TRAFFIC, figuresOnly, type HourlyRow } from '../../src/figures.js';
+import { readReferenceDay } from '../../src/store/history.js';
 import { tempDir } from '../helpers/exporter-harness.js';
 
 const APPID = 'wx0123456789abcdef';
@@ -41,10 +42,13 @@ describe('store', () => {
     store.setLastSuccess(APPID, 1_773_000_000_000);
     store.close();
     store = new Store(path);
-    const ref = store.referenceDay(APPID);
+    const ref = readReferenceDay(store, APPID);
     assert.equal(ref?.refDate, '2026-03-09');
-    assert.deepEqual(ref?.dayFigures, daily);
-    assert.deepEqual(ref?.hours, hours);
+    assert.deepEqual(ref?.daily, figuresOnly(daily));
+    assert.deepEqual(
+      ref?.hours.flatMap((h, hour) => (h === NO_TRAFFIC ? [] : [{ refDate: '2026-03-09', refHour: hour, ...h }])),
+      hours,
+    );
     assert.deepEqual(
       [...store.storedDays(APPID, '2026-03-01', '2026-03-31')],
       [
@@ -53,14 +57,14 @@ describe('store', () => {
       ],
     );
     assert.equal(store.lastSuccess(APPID), 1_773_000_000_000);
-    assert.equal(store.referenceDay('wx00000000000000ff'), undefined);
+    assert.equal(readReferenceDay(store, 'wx00000000000000ff'), undefined);
     store.close();
   });
 
   it('a no-traffic reference day has zero figures', () => {
     const store = new Store(':memory:');
     store.saveDay(APPID, { refDate: '2026-03-08', status: 'no_traffic', hours: [] }, 1);
-    assert.deepEqual(store.referenceDay(APPID)?.dayFigures, { callbackCount: 0, failCount: 0, totalTimeCost: 0, maxTimeCost: 0 });
+    assert.deepEqual(readReferenceDay(store, APPID)?.daily, { callbackCount: 0, failCount: 0, totalTimeCost: 0, maxTimeCost: 0 });
     store.close();
   });
 

@@ -45,7 +45,7 @@ describe('WeChat API client against the simulator', () => {
   const dataCalls = (): number => sim.callCount({ api: 'getinterfacesummary' }) + sim.callCount({ api: 'getinterfacesummaryhour' });
 
   it('fetches daily and hourly data, counting every call', async () => {
-    const daily = await stack.api.dailySummary('2026-03-03', YESTERDAY);
+    const daily = await stack.api.dailySummary({ from: '2026-03-03', to: YESTERDAY });
     assert.equal(daily.rows.length, 7);
     const hourly = await stack.api.hourlySummary(YESTERDAY);
     assert.deepEqual(
@@ -66,7 +66,7 @@ describe('WeChat API client against the simulator', () => {
     for (const errcode of [-1, 45011]) {
       it(`retries errcode ${errcode} with backoff and succeeds`, async () => {
         sim.inject({ kind: 'errcode', errcode }, { api: 'getinterfacesummary', times: 2 });
-        const { rows } = await stack.api.dailySummary(YESTERDAY, YESTERDAY);
+        const { rows } = await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
         assert.equal(rows.length, 1);
         assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 3);
         assert.equal(await sample(stack.registry, 'wechat_exporter_api_errors_total', { errcode: String(errcode) }), 2);
@@ -77,7 +77,7 @@ describe('WeChat API client against the simulator', () => {
     it('gives up after maxAttempts', async () => {
       sim.inject({ kind: 'errcode', errcode: -1, errmsg: 'system error' }, { api: 'getinterfacesummary', times: Infinity });
       await assert.rejects(
-        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY }),
         (e: unknown) => e instanceof WechatApiError && e.errcode === -1 && e.errorClass === 'retry',
       );
       assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 4);
@@ -88,21 +88,24 @@ describe('WeChat API client against the simulator', () => {
       stack = buildStack(sim, { clock, retry: { maxAttempts: 10, maxElapsedMs: 150, baseDelayMs: 100, maxDelayMs: 100 } });
       sim.inject({ kind: 'errcode', errcode: -1 }, { api: 'getinterfacesummary', times: Infinity });
       const started = Date.now();
-      await assert.rejects(stack.api.dailySummary(YESTERDAY, YESTERDAY), WechatApiError);
+      await assert.rejects(stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY }), WechatApiError);
       assert.ok(sim.callCount({ api: 'getinterfacesummary' }) < 10);
       assert.ok(Date.now() - started < 2_000);
     });
 
     it('retries a 5xx (undici retries once on the same origin, then the client) and reports http_error', async () => {
       sim.inject({ kind: 'http', status: 502 }, { api: 'getinterfacesummary', times: Infinity });
-      await assert.rejects(stack.api.dailySummary(YESTERDAY, YESTERDAY), (e: unknown) => e instanceof HttpStatusError && e.status === 502);
+      await assert.rejects(
+        stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY }),
+        (e: unknown) => e instanceof HttpStatusError && e.status === 502,
+      );
       assert.equal(await sample(stack.registry, 'wechat_exporter_api_requests_total', { outcome: 'http_error' }), 4);
       assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 8, "two HTTP requests per attempt: the first and undici's retry");
     });
 
     it('recovers from one 503 transparently', async () => {
       sim.inject({ kind: 'http', status: 503 }, { api: 'getinterfacesummary' });
-      assert.equal((await stack.api.dailySummary(YESTERDAY, YESTERDAY)).rows.length, 1);
+      assert.equal((await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY })).rows.length, 1);
     });
 
     it('recovers from a connection reset', async () => {
@@ -113,7 +116,7 @@ describe('WeChat API client against the simulator', () => {
     for (const kind of ['html', 'truncated'] as const) {
       it(`treats ${kind} with HTTP 200 as invalid_response and retries`, async () => {
         sim.inject({ kind }, { api: 'getinterfacesummary', times: 1 });
-        assert.equal((await stack.api.dailySummary(YESTERDAY, YESTERDAY)).rows.length, 1);
+        assert.equal((await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY })).rows.length, 1);
         assert.equal(await sample(stack.registry, 'wechat_exporter_api_requests_total', { outcome: 'invalid_response' }), 1);
       });
     }
@@ -124,7 +127,7 @@ describe('WeChat API client against the simulator', () => {
         { times: Infinity, api: 'getinterfacesummary' },
       );
       await assert.rejects(
-        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY }),
         (e: unknown) => e instanceof InvalidResponseError && /HTML/.test(e.message) && !e.message.includes('LEAK'),
       );
     });
@@ -133,7 +136,7 @@ describe('WeChat API client against the simulator', () => {
       await stack.close();
       stack = buildStack(sim, { clock, timeoutMs: 300 });
       sim.inject({ kind: 'timeout' }, { api: 'getinterfacesummary' });
-      assert.equal((await stack.api.dailySummary(YESTERDAY, YESTERDAY)).rows.length, 1);
+      assert.equal((await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY })).rows.length, 1);
       assert.equal(await sample(stack.registry, 'wechat_exporter_api_requests_total', { outcome: 'network_error' }), 1);
     });
 
@@ -142,7 +145,7 @@ describe('WeChat API client against the simulator', () => {
       stack = buildStack(sim, { clock, timeoutMs: 200, retry: { maxAttempts: 2, maxElapsedMs: 5_000, baseDelayMs: 1, maxDelayMs: 1 } });
       sim.inject({ kind: 'timeout' }, { api: 'getinterfacesummary', times: Infinity });
       await assert.rejects(
-        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY }),
         (e: unknown) => e instanceof NetworkError && /no answer within 200 ms/.test(e.message),
       );
     });
@@ -151,7 +154,7 @@ describe('WeChat API client against the simulator', () => {
   describe('class token: new token, retry once', () => {
     for (const errcode of [40001, 40014, 42001]) {
       it(`replaces the token after ${errcode} and retries once`, async () => {
-        await stack.api.dailySummary(YESTERDAY, YESTERDAY);
+        await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
         sim.inject({ kind: 'errcode', errcode }, { api: 'getinterfacesummaryhour' });
         assert.ok((await stack.api.hourlySummary(YESTERDAY)).rows.length > 0);
         assert.equal(await sample(stack.registry, 'wechat_exporter_token_refreshes_total', { outcome: 'ok' }), 2);
@@ -168,7 +171,7 @@ describe('WeChat API client against the simulator', () => {
     it('does not loop when the new token is rejected too', async () => {
       sim.inject({ kind: 'errcode', errcode: 40001 }, { api: 'getinterfacesummary', times: Infinity });
       await assert.rejects(
-        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY }),
         (e: unknown) => e instanceof WechatApiError && e.errcode === 40001 && e.errorClass === 'token',
       );
       assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 2);
@@ -178,9 +181,9 @@ describe('WeChat API client against the simulator', () => {
   describe('class quota', () => {
     it('stops calling the account until 00:00 Beijing after 45009', async () => {
       sim.configure(APPID, { dailyQuota: 1 });
-      await stack.api.dailySummary(YESTERDAY, YESTERDAY);
+      await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
       await assert.rejects(
-        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY }),
         (e: unknown) => e instanceof WechatApiError && e.errcode === 45009 && e.errorClass === 'quota',
       );
       const before = dataCalls();
@@ -199,7 +202,7 @@ describe('WeChat API client against the simulator', () => {
     it('40164 names the fix and is not retried', async () => {
       sim.configure(APPID, { ipWhitelisted: false });
       await assert.rejects(
-        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY }),
         (e: unknown) =>
           e instanceof WechatApiError &&
           e.errcode === 40164 &&
@@ -213,7 +216,7 @@ describe('WeChat API client against the simulator', () => {
     it('48001 says the API is not authorised', async () => {
       sim.configure(APPID, { apiAuthorized: false });
       await assert.rejects(
-        stack.api.dailySummary(YESTERDAY, YESTERDAY),
+        stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY }),
         (e: unknown) => e instanceof WechatApiError && e.errorClass === 'configuration' && /not authorised/.test(e.message),
       );
       assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 1);
@@ -237,7 +240,7 @@ describe('WeChat API client against the simulator', () => {
       it(`does not retry errcode ${errcode}`, async () => {
         sim.inject({ kind: 'errcode', errcode }, { api: 'getinterfacesummary', times: Infinity });
         await assert.rejects(
-          stack.api.dailySummary(YESTERDAY, YESTERDAY),
+          stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY }),
           (e: unknown) => e instanceof WechatApiError && e.errorClass === 'bug',
         );
         assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 1);
@@ -245,7 +248,7 @@ describe('WeChat API client against the simulator', () => {
     }
 
     it('refuses an illegal date range without a request', async () => {
-      await assert.rejects(stack.api.dailySummary('2026-03-10', '2026-03-10'), DateRangeError);
+      await assert.rejects(stack.api.dailySummary({ from: '2026-03-10', to: '2026-03-10' }), DateRangeError);
       await assert.rejects(stack.api.hourlySummary('2014-11-30'), DateRangeError);
       assert.equal(sim.calls.length, 0);
     });
@@ -266,7 +269,7 @@ describe('WeChat API client against the simulator', () => {
   });
 
   it('makes one token fetch for 50 concurrent callers', async () => {
-    const results = await Promise.all(Array.from({ length: 50 }, () => stack.api.dailySummary(YESTERDAY, YESTERDAY)));
+    const results = await Promise.all(Array.from({ length: 50 }, () => stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY })));
     assert.equal(results.length, 50);
     assert.equal(sim.callCount({ api: 'stable_token' }), 1);
     assert.equal(sim.callCount({ api: 'getinterfacesummary' }), 50);
@@ -276,7 +279,7 @@ describe('WeChat API client against the simulator', () => {
     it('fails over to the second base URL when the first refuses connections', async () => {
       await stack.close();
       stack = buildStack(sim, { clock, baseUrls: [await closedPortUrl(), sim.url] });
-      assert.equal((await stack.api.dailySummary(YESTERDAY, YESTERDAY)).rows.length, 1);
+      assert.equal((await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY })).rows.length, 1);
       assert.ok((await sample(stack.registry, 'wechat_exporter_api_requests_total', { outcome: 'network_error' })) >= 1);
     });
 
@@ -290,7 +293,7 @@ describe('WeChat API client against the simulator', () => {
       try {
         await stack.close();
         stack = buildStack(sim, { clock, baseUrls: [firstUrl, sim.url] });
-        await stack.api.dailySummary(YESTERDAY, YESTERDAY);
+        await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
         const afterFirstCall = firstHits;
         assert.ok(afterFirstCall >= 1);
         await stack.api.hourlySummary(YESTERDAY);
@@ -335,7 +338,7 @@ describe('WeChat API client against the simulator', () => {
     it('carries the calls through wechat.proxy', async () => {
       await stack.close();
       stack = buildStack(sim, { clock, proxy: proxyUrl });
-      await stack.api.dailySummary(YESTERDAY, YESTERDAY);
+      await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
       assert.ok(tunnels.length >= 1);
       assert.ok(tunnels.every((t) => t === new URL(sim.url).host));
     });
@@ -343,12 +346,12 @@ describe('WeChat API client against the simulator', () => {
     it('honours HTTP_PROXY from the environment, and NO_PROXY', async () => {
       await stack.close();
       stack = buildStack(sim, { clock, env: { HTTP_PROXY: proxyUrl } });
-      await stack.api.dailySummary(YESTERDAY, YESTERDAY);
+      await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
       assert.ok(tunnels.length >= 1);
       await stack.close();
       tunnels.length = 0;
       stack = buildStack(sim, { clock, env: { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' } });
-      await stack.api.dailySummary(YESTERDAY, YESTERDAY);
+      await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
       assert.equal(tunnels.length, 0);
     });
   });

@@ -28,9 +28,9 @@ describe('datacube date rules', () => {
             tz === 'America/Los_Angeles' ? 420 : tz === 'Asia/Shanghai' ? -480 : 0,
           );
           assert.equal(yesterdayInBeijing(justAfterMidnightBeijing), '2026-03-09');
-          assertDatacubeRange('getinterfacesummaryhour', '2026-03-09', '2026-03-09', justAfterMidnightBeijing);
+          assertDatacubeRange('getinterfacesummaryhour', { from: '2026-03-09', to: '2026-03-09' }, justAfterMidnightBeijing);
           assert.throws(
-            () => assertDatacubeRange('getinterfacesummaryhour', '2026-03-10', '2026-03-10', justAfterMidnightBeijing),
+            () => assertDatacubeRange('getinterfacesummaryhour', { from: '2026-03-10', to: '2026-03-10' }, justAfterMidnightBeijing),
             /after yesterday \(2026-03-09, Beijing\)/,
           );
         });
@@ -57,14 +57,14 @@ describe('datacube date rules', () => {
   for (const [what, api, begin, end, message] of bad) {
     it(`refuses ${what} before any request`, () => {
       assert.throws(
-        () => assertDatacubeRange(api as 'getinterfacesummary', begin, end, now),
+        () => assertDatacubeRange(api as 'getinterfacesummary', { from: begin, to: end }, now),
         (e: unknown) => e instanceof DateRangeError && message.test(e.message),
       );
     });
   }
 
   it('accepts the widest legal ranges', () => {
-    assertDatacubeRange('getinterfacesummary', '2026-02-08', '2026-03-09', now);
-    assertDatacubeRange('getinterfacesummary', '2014-12-01', '2014-12-30', now);
+    assertDatacubeRange('getinterfacesummary', { from: '2026-02-08', to: '2026-03-09' }, now);
+    assertDatacubeRange('getinterfacesummary', { from: '2014-12-01', to: '2014-12-30' }, now);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { InvalidResponseError } from '../../src/errors.js';
 import { parseDailySummary, parseHourlySummary } from '../../src/wechat/summary.js';
 
-const day = { begin: '2014-12-07', end: '2014-12-07' };
+const day = { from: '2014-12-07', to: '2014-12-07' };
 const row = { ref_date: '2014-12-07', callback_count: 36974, fail_count: 67, total_time_cost: 14994291, max_time_cost: 5044 };
 
 describe('summary parsing', () => {

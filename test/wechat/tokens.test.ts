@@ -86,9 +86,9 @@ describe('token sources against the simulator', () => {
 
   it('stable: never force_refresh by default, even after a rejection', async () => {
     stack = buildStack(sim, { clock });
-    await stack.api.dailySummary(YESTERDAY, YESTERDAY);
+    await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
     sim.inject({ kind: 'errcode', errcode: 40001 }, { api: 'getinterfacesummary' });
-    await stack.api.dailySummary(YESTERDAY, YESTERDAY);
+    await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
     const stable = sim.calls.filter((c) => c.api === 'stable_token');
     assert.equal(stable.length, 2);
     assert.ok(stable.every((c) => c.forceRefresh === false));
@@ -96,9 +96,9 @@ describe('token sources against the simulator', () => {
 
   it('stable: force_refresh only after a rejection, when the operator allows it', async () => {
     stack = buildStack(sim, { clock, source: (http) => new StableTokenSource(http, { appid: APPID, secret: SECRET }, true) });
-    await stack.api.dailySummary(YESTERDAY, YESTERDAY);
+    await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
     sim.inject({ kind: 'errcode', errcode: 40001 }, { api: 'getinterfacesummary' });
-    await stack.api.dailySummary(YESTERDAY, YESTERDAY);
+    await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
     assert.deepEqual(
       sim.calls.filter((c) => c.api === 'stable_token').map((c) => c.forceRefresh),
       [false, true],
@@ -159,7 +159,7 @@ describe('token sources against the simulator', () => {
       await stack.close();
       stack = buildStack(sim, { clock, source: (http) => new UrlTokenSource(http, APPID, url) });
       await stack.api.hourlySummary(YESTERDAY);
-      await stack.api.dailySummary(YESTERDAY, YESTERDAY);
+      await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
       assert.equal(hits, 1);
       assert.equal(await sample(stack.registry, 'wechat_exporter_api_requests_total', { api: 'token_url', outcome: 'ok' }), 1);
     });

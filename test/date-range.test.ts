@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { checkDateRange } from '../../src/backfill/range.js';
-import { MAX_BACKFILL_DAYS, planBackfill } from '../../src/backfill/request.js';
-import { BackfillUsageError } from '../../src/errors.js';
+import { checkDateRange } from '../src/date-range.js';
+import { MAX_BACKFILL_DAYS, planBackfill } from '../src/backfill/request.js';
+import { BackfillUsageError } from '../src/errors.js';
 
 const ACCOUNTS = [
   { name: 'main', appid: 'wx0123456789abcdef' },

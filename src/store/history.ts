@@ -1,10 +1,11 @@
-import { addDays, eachDay, type BeijingDate } from '../dates.js';
-import type { DayStatus, Store } from '../store/store.js';
-import { NO_TRAFFIC, type DailyRow, type HourlyRow, type SummaryFigures } from '../wechat/summary.js';
+import { eachDay, type BeijingDate } from '../dates.js';
+import { NO_TRAFFIC, figuresOnly, type DailyRow, type HourlyRow, type SummaryFigures } from '../figures.js';
+import type { DayStatus, Store } from './store.js';
 
 /**
  * One stored day, complete: the daily figures and all 24 hours. Hours WeChat did not list and
- * days without traffic are zeros, as the live gauges show them (contract: "exposed as 0").
+ * days without traffic are zeros, as the live gauges show them (contract: "exposed as 0"). The
+ * reference day of the gauges, the history of the backfill and the JSON API's rows are all this.
  */
 export interface HistoryDay {
   readonly refDate: BeijingDate;
@@ -19,10 +20,6 @@ export interface AccountHistory {
   readonly days: readonly HistoryDay[];
   /** Days of the range not stored (never fetched, not ready, or failed), ascending. */
   readonly missing: readonly BeijingDate[];
-}
-
-function figuresOf(row: SummaryFigures): SummaryFigures {
-  return { callbackCount: row.callbackCount, failCount: row.failCount, totalTimeCost: row.totalTimeCost, maxTimeCost: row.maxTimeCost };
 }
 
 /**
@@ -40,7 +37,7 @@ export function historyOf(
   for (const r of hourlyRows) {
     let hours = hourly.get(r.refDate);
     if (!hours) hourly.set(r.refDate, (hours = Array.from({ length: 24 }, () => NO_TRAFFIC)));
-    if (r.refHour >= 0 && r.refHour < 24) hours[r.refHour] = figuresOf(r);
+    if (r.refHour >= 0 && r.refHour < 24) hours[r.refHour] = figuresOnly(r);
   }
   const out: HistoryDay[] = [];
   const missing: BeijingDate[] = [];
@@ -54,7 +51,7 @@ export function historyOf(
     out.push({
       refDate: date,
       status,
-      daily: row ? figuresOf(row) : NO_TRAFFIC,
+      daily: row ? figuresOnly(row) : NO_TRAFFIC,
       hours: (status === 'complete' ? hourly.get(date) : undefined) ?? Array.from({ length: 24 }, () => NO_TRAFFIC),
     });
   }
@@ -71,23 +68,8 @@ export function readHistory(store: Store, appid: string, from: BeijingDate, to: 
   );
 }
 
-/** Dates as compact ranges for messages: `2025-01-01..2025-01-03, 2025-01-07`. */
-export function formatDays(days: readonly BeijingDate[]): string {
-  const parts: string[] = [];
-  let start: BeijingDate | undefined;
-  let prev: BeijingDate | undefined;
-  const close = (): void => {
-    if (start !== undefined && prev !== undefined) parts.push(start === prev ? start : `${start}..${prev}`);
-  };
-  for (const d of days) {
-    if (prev !== undefined && addDays(prev, 1) === d) {
-      prev = d;
-      continue;
-    }
-    close();
-    start = d;
-    prev = d;
-  }
-  close();
-  return parts.join(', ');
+/** The newest stored day of `appid` (the account's reference day), or undefined. */
+export function readReferenceDay(store: Store, appid: string): HistoryDay | undefined {
+  const date = store.newestDate(appid);
+  return date === undefined ? undefined : readHistory(store, appid, date, date).days[0];
 }

@@ -1,4 +1,4 @@
-import { EARLIEST_DATE, beijingDateOf, daysBetween, isBeijingDate, newestReadyDay, type BeijingDate } from '../dates.js';
+import { EARLIEST_DATE, beijingDateOf, daysBetween, isBeijingDate, newestReadyDay, type BeijingDate, type DayRange } from './dates.js';
 
 export interface RangeLimits {
   /** Longest range accepted, in days (both ends included). */
@@ -15,8 +15,7 @@ export interface RangeLimits {
 }
 
 export type RangeCheck =
-  | { readonly ok: true; readonly from: BeijingDate; readonly to: BeijingDate }
-  | { readonly ok: false; readonly param: 'from' | 'to'; readonly message: string };
+  ({ readonly ok: true } & DayRange) | { readonly ok: false; readonly param: 'from' | 'to'; readonly message: string };
 
 function parseDate(value: unknown, name: string): { readonly date: BeijingDate } | { readonly error: string } {
   if (value === undefined || value === '') return { error: `${name}: required (a Beijing date, YYYY-MM-DD)` };
