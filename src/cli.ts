@@ -4,7 +4,7 @@ import { backfillCommand } from './backfill/command.js';
 import type { BackfillFlags } from './backfill/request.js';
 import { loadConfig } from './config/load.js';
 import { runDaemon } from './daemon.js';
-import { ConfigError, ExporterError } from './errors.js';
+import { ConfigError, ExporterError, UsageError } from './errors.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { buildInfo } from './version.js';
 
@@ -108,7 +108,10 @@ async function main(): Promise<void> {
     } else if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
       process.exitCode = EXIT_USAGE;
-    } else if (err instanceof ExporterError || err instanceof TypeError) {
+    } else if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exitCode = EXIT_USAGE;
+    } else if (err instanceof ExporterError) {
       process.stderr.write(`error: ${err.message}\n`);
       process.exitCode = 1;
     } else {

@@ -4,13 +4,22 @@
  * No message built here ever contains an appsecret or an access_token.
  */
 
+export interface ExporterErrorOptions {
+  readonly cause?: unknown;
+  /** Whether a retry can help. @default 'bug' (never retried) */
+  readonly errorClass?: ErrorClass;
+}
+
 export class ExporterError extends Error {
   readonly code: string;
+  /** What a caller should do about it (see ErrorClass); callers read this, never the code string. */
+  readonly errorClass: ErrorClass;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: string, message: string, options: ExporterErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
+    this.errorClass = options.errorClass ?? 'bug';
   }
 }
 
@@ -27,10 +36,25 @@ export type ApiName = 'getinterfacesummary' | 'getinterfacesummaryhour' | 'token
  */
 export type ErrorClass = 'retry' | 'token' | 'quota' | 'configuration' | 'bug';
 
+/** Why an account is down: the `reason` label of `wechat_exporter_account_error_info`. */
+export type DownReason =
+  | 'ip_not_whitelisted'
+  | 'invalid_credentials'
+  | 'api_unauthorized'
+  | 'quota_exhausted'
+  | 'wechat_error'
+  | 'http_error'
+  | 'network_error'
+  | 'invalid_response'
+  | 'token_source_error'
+  | 'internal_error';
+
 interface ErrcodeInfo {
   readonly errorClass: ErrorClass;
   /** What the operator should do, when there is something to say. */
   readonly hint?: string;
+  /** The down reason, when more precise than `wechat_error`. */
+  readonly reason?: DownReason;
 }
 
 // https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html
@@ -40,18 +64,33 @@ const ERRCODES: ReadonlyMap<number, ErrcodeInfo> = new Map<number, ErrcodeInfo>(
   [40001, { errorClass: 'token' }],
   [40014, { errorClass: 'token' }],
   [42001, { errorClass: 'token' }],
-  [45009, { errorClass: 'quota', hint: 'daily API quota reached; no more calls for this account until 00:00 Beijing' }],
-  [40013, { errorClass: 'configuration', hint: "invalid appid: check the account's appid in the config" }],
-  [40125, { errorClass: 'configuration', hint: 'invalid appsecret: check the secret (secretEnv / secretFile) for this account' }],
+  [
+    45009,
+    { errorClass: 'quota', hint: 'daily API quota reached; no more calls for this account until 00:00 Beijing', reason: 'quota_exhausted' },
+  ],
+  [40013, { errorClass: 'configuration', hint: "invalid appid: check the account's appid in the config", reason: 'invalid_credentials' }],
+  [
+    40125,
+    {
+      errorClass: 'configuration',
+      hint: 'invalid appsecret: check the secret (secretEnv / secretFile) for this account',
+      reason: 'invalid_credentials',
+    },
+  ],
   [
     40243,
-    { errorClass: 'configuration', hint: "the appsecret is frozen: reset it in the account's basic configuration and update the secret" },
+    {
+      errorClass: 'configuration',
+      hint: "the appsecret is frozen: reset it in the account's basic configuration and update the secret",
+      reason: 'invalid_credentials',
+    },
   ],
   [
     40164,
     {
       errorClass: 'configuration',
       hint: "this server's IP is not whitelisted: whitelist this server's egress IP in the account's basic configuration (IP whitelist)",
+      reason: 'ip_not_whitelisted',
     },
   ],
   [
@@ -59,6 +98,7 @@ const ERRCODES: ReadonlyMap<number, ErrcodeInfo> = new Map<number, ErrcodeInfo>(
     {
       errorClass: 'configuration',
       hint: 'WeChat flagged this caller IP as risky: an administrator must confirm the call in the Official Accounts Platform, or whitelist the egress IP',
+      reason: 'ip_not_whitelisted',
     },
   ],
   [
@@ -66,6 +106,7 @@ const ERRCODES: ReadonlyMap<number, ErrcodeInfo> = new Map<number, ErrcodeInfo>(
     {
       errorClass: 'configuration',
       hint: 'the API is not authorised for this account: the account must be verified and, for third-party platforms, grant permission set 3 (account service)',
+      reason: 'api_unauthorized',
     },
   ],
   [
@@ -73,6 +114,7 @@ const ERRCODES: ReadonlyMap<number, ErrcodeInfo> = new Map<number, ErrcodeInfo>(
     {
       errorClass: 'configuration',
       hint: 'the API is not authorised for this account: the account must be verified and, for third-party platforms, grant permission set 3 (account service)',
+      reason: 'api_unauthorized',
     },
   ],
   [40002, { errorClass: 'bug', hint: 'invalid grant_type sent by the exporter' }],
@@ -98,17 +140,17 @@ export class WechatApiError extends ExporterError {
   readonly errcode: number;
   readonly errmsg: string;
   readonly api: ApiName;
-  readonly errorClass: ErrorClass;
   readonly hint: string | undefined;
+  readonly reason: DownReason;
 
   constructor(api: ApiName, errcode: number, errmsg: string) {
-    const { errorClass, hint } = classifyErrcode(errcode);
-    super('wechat_error', `${api}: WeChat error ${errcode} (${errmsg})${hint ? `: ${hint}` : ''}`);
+    const { errorClass, hint, reason } = classifyErrcode(errcode);
+    super('wechat_error', `${api}: WeChat error ${errcode} (${errmsg})${hint ? `: ${hint}` : ''}`, { errorClass });
     this.api = api;
     this.errcode = errcode;
     this.errmsg = errmsg;
-    this.errorClass = errorClass;
     this.hint = hint;
+    this.reason = reason ?? 'wechat_error';
   }
 }
 
@@ -116,23 +158,23 @@ export class WechatApiError extends ExporterError {
 export class HttpStatusError extends ExporterError {
   readonly status: number;
   readonly api: ApiName;
-  readonly errorClass: ErrorClass;
 
   constructor(api: ApiName, status: number, options?: { cause?: unknown }) {
-    super('http_error', `${api}: HTTP ${status} from WeChat`, options);
+    super('http_error', `${api}: HTTP ${status} from WeChat`, {
+      ...options,
+      errorClass: status >= 500 || status === 429 ? 'retry' : 'bug',
+    });
     this.api = api;
     this.status = status;
-    this.errorClass = status >= 500 || status === 429 ? 'retry' : 'bug';
   }
 }
 
 /** Connection refused or reset, DNS failure, proxy failure, or a timeout. Retryable. */
 export class NetworkError extends ExporterError {
   readonly api: ApiName;
-  readonly errorClass: ErrorClass = 'retry';
 
   constructor(api: ApiName, detail: string, options?: { cause?: unknown }) {
-    super('network_error', `${api}: ${detail}`, options);
+    super('network_error', `${api}: ${detail}`, { ...options, errorClass: 'retry' });
     this.api = api;
   }
 }
@@ -140,18 +182,15 @@ export class NetworkError extends ExporterError {
 /** An answer that is not what the API documents: HTML, truncated JSON, wrong field types... */
 export class InvalidResponseError extends ExporterError {
   readonly api: ApiName;
-  readonly errorClass: ErrorClass = 'retry';
 
   constructor(api: ApiName, detail: string, options?: { cause?: unknown }) {
-    super('invalid_response', `${api}: invalid response: ${detail}`, options);
+    super('invalid_response', `${api}: invalid response: ${detail}`, { ...options, errorClass: 'retry' });
     this.api = api;
   }
 }
 
 /** The call was abandoned because the exporter is shutting down. Never retried, never an account error. */
 export class CallAbortedError extends ExporterError {
-  readonly errorClass: ErrorClass = 'bug';
-
   constructor(what: string, options?: { cause?: unknown }) {
     super('aborted', `${what}: abandoned (shutting down)`, options);
   }
@@ -167,28 +206,24 @@ export class DateRangeError extends ExporterError {
 /** No call was made because the account's daily quota is spent until `until` (epoch ms). */
 export class QuotaExhaustedError extends ExporterError {
   readonly until: number;
-  readonly errorClass: ErrorClass = 'quota';
 
   constructor(until: number) {
-    super('quota_exhausted', `daily API quota reached; no calls until ${new Date(until).toISOString()}`);
+    super('quota_exhausted', `daily API quota reached; no calls until ${new Date(until).toISOString()}`, { errorClass: 'quota' });
     this.until = until;
   }
 }
 
 /** The token source (file, URL) could not give a token. */
 export class TokenSourceError extends ExporterError {
-  readonly errorClass: ErrorClass;
-
   constructor(message: string, errorClass: ErrorClass, options?: { cause?: unknown }) {
-    super('token_source_error', message, options);
-    this.errorClass = errorClass;
+    super('token_source_error', message, { ...options, errorClass });
   }
 }
 
-/** A bad `backfill` command line: the message says what to change (exit code 2). */
-export class BackfillUsageError extends ExporterError {
+/** A bad command line (a flag's value): the message names the flag and what to change (exit code 2). */
+export class UsageError extends ExporterError {
   constructor(message: string) {
-    super('backfill_usage', message);
+    super('usage', message, { errorClass: 'configuration' });
   }
 }
 
@@ -197,7 +232,7 @@ export class ConfigError extends ExporterError {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super('config_invalid', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super('config_invalid', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { errorClass: 'configuration' });
     this.problems = problems;
   }
 }
@@ -205,14 +240,11 @@ export class ConfigError extends ExporterError {
 /** The store file cannot be used (not SQLite, another application's database, newer schema). */
 export class StoreError extends ExporterError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('store_unusable', message, options);
+    super('store_unusable', message, { ...options, errorClass: 'configuration' });
   }
 }
 
-/** The class of any error, for deciding whether to retry; unknown errors are treated as bugs. */
+/** The class of any error, for deciding whether to retry; errors not raised here are bugs. */
 export function errorClassOf(err: unknown): ErrorClass {
-  if (err && typeof err === 'object' && 'errorClass' in err) {
-    return (err as { errorClass: ErrorClass }).errorClass;
-  }
-  return 'bug';
+  return err instanceof ExporterError ? err.errorClass : 'bug';
 }

@@ -4,12 +4,12 @@ import type { Logger } from 'winston';
 import type { Express } from 'express';
 import type { Clock } from './clock.js';
 import type { ResolvedAccount, ResolvedConfig } from './config/load.js';
-import { errorClassOf } from './errors.js';
+import { CallAbortedError, errorClassOf } from './errors.js';
 import { createApp } from './http/app.js';
 import { registerExporterMetrics, type BuildInfo } from './metrics/exporter-metrics.js';
 import { pollAccount } from './poll/account-poller.js';
 import { lookbackWindow } from './poll/plan.js';
-import { describeError, isAbort, type AccountState } from './poll/account-state.js';
+import { describeError, type AccountState } from './poll/account-state.js';
 import { Scheduler, nextCronRun, type RunTrigger } from './poll/scheduler.js';
 import type { Redactor } from './redact.js';
 import { readReferenceDay } from './store/history.js';
@@ -176,7 +176,7 @@ export class Exporter {
     if (trigger === 'retry' && state.holdUntil !== undefined && startedAt < state.holdUntil) return false;
     const window = lookbackWindow(startedAt, config.schedule.lookbackDays);
     const result = await pollAccount({ api, store, clock, window, log });
-    if (result.error !== undefined && isAbort(result.error)) return false;
+    if (result.error !== undefined && result.error instanceof CallAbortedError) return false;
     if (result.saved.length > 0) {
       state.reference = readReferenceDay(store, api.appid);
       log.info('stored days', { days: result.saved, referenceDay: state.reference?.refDate });

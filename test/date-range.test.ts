@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { checkDateRange } from '../src/date-range.js';
 import { MAX_BACKFILL_DAYS, planBackfill } from '../src/backfill/request.js';
-import { BackfillUsageError } from '../src/errors.js';
+import { UsageError } from '../src/errors.js';
 
 const ACCOUNTS = [
   { name: 'main', appid: 'wx0123456789abcdef' },
@@ -16,7 +16,7 @@ function usage(flags: Parameters<typeof planBackfill>[0], now = MORNING): string
   try {
     planBackfill(flags, ACCOUNTS, now);
   } catch (err) {
-    assert.ok(err instanceof BackfillUsageError, String(err));
+    assert.ok(err instanceof UsageError, String(err));
     return err.message;
   }
   assert.fail('expected a usage error');

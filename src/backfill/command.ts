@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { loadConfig, type ResolvedConfig } from '../config/load.js';
 import { clockFromEnv } from '../daemon.js';
 import { startDemo } from '../demo.js';
-import { BackfillUsageError, ConfigError, ExporterError } from '../errors.js';
+import { UsageError, ConfigError, ExporterError } from '../errors.js';
 import { Exporter } from '../exporter.js';
 import { createLogger, type LogFormat, type LogLevel } from '../log.js';
 import { Redactor } from '../redact.js';
@@ -66,7 +66,7 @@ export async function backfillCommand(
     } catch (err) {
       if (!(err instanceof ExporterError)) throw err;
       say(err instanceof ConfigError ? err.message : `error: ${err.message}`);
-      return err instanceof ConfigError || err instanceof BackfillUsageError ? EXIT_USAGE : 1;
+      return err instanceof ConfigError || err instanceof UsageError ? EXIT_USAGE : 1;
     }
     if (simulator) say(`demo mode: built-in WeChat API simulator at ${simulator.url}`);
 

@@ -1,5 +1,5 @@
 import type { BeijingDate } from '../dates.js';
-import { BackfillUsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { checkDateRange } from '../date-range.js';
 
 /**
@@ -31,7 +31,7 @@ export interface BackfillPlan {
   readonly output: string;
 }
 
-/** Checks the flags against the configured accounts and the clock (pure); throws BackfillUsageError. */
+/** Checks the flags against the configured accounts and the clock (pure); throws UsageError. */
 export function planBackfill(flags: BackfillFlags, configured: readonly NamedAccount[], nowMs: number): BackfillPlan {
   const range = checkDateRange(flags.from, flags.to, {
     maxDays: MAX_BACKFILL_DAYS,
@@ -39,16 +39,16 @@ export function planBackfill(flags: BackfillFlags, configured: readonly NamedAcc
     spanHint: ' in one run; split the range into several runs',
     nowMs,
   });
-  if (!range.ok) throw new BackfillUsageError(range.message);
+  if (!range.ok) throw new UsageError(range.message);
   let accounts = configured;
   if (flags.account !== undefined) {
     accounts = configured.filter((a) => a.name === flags.account);
     if (accounts.length === 0) {
-      throw new BackfillUsageError(
+      throw new UsageError(
         `--account: no account named ${JSON.stringify(flags.account)} in the configuration (configured: ${configured.map((a) => a.name).join(', ')})`,
       );
     }
   }
-  if (!flags.output) throw new BackfillUsageError('--output: required (a file path, or - for standard output)');
+  if (!flags.output) throw new UsageError('--output: required (a file path, or - for standard output)');
   return { from: range.from, to: range.to, accounts, output: flags.output };
 }

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
 import { eachDay, formatDays, type BeijingDate } from '../dates.js';
-import { BackfillUsageError, ExporterError } from '../errors.js';
+import { UsageError, ExporterError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { AccountApi } from '../wechat/account-api.js';
 import { fetchMissing } from './fetch.js';
@@ -48,14 +48,14 @@ export function assertWritableOutput(output: string): void {
   if (output === '-') return;
   const path = resolve(output);
   try {
-    if (statSync(path).isDirectory()) throw new BackfillUsageError(`--output: ${output} is a directory; give a file name`);
+    if (statSync(path).isDirectory()) throw new UsageError(`--output: ${output} is a directory; give a file name`);
   } catch (err) {
-    if (err instanceof BackfillUsageError) throw err;
+    if (err instanceof UsageError) throw err;
   }
   try {
     accessSync(dirname(path), constants.W_OK);
   } catch (err) {
-    throw new BackfillUsageError(`--output: cannot write into ${dirname(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new UsageError(`--output: cannot write into ${dirname(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { BeijingDate } from '../dates.js';
 import {
-  ExporterError,
+  type DownReason,
   HttpStatusError,
   InvalidResponseError,
   NetworkError,
@@ -9,30 +9,6 @@ import {
   WechatApiError,
 } from '../errors.js';
 import type { HistoryDay } from '../store/history.js';
-
-/** Why an account is down: the `reason` label of `wechat_exporter_account_error_info`. */
-export type DownReason =
-  | 'ip_not_whitelisted'
-  | 'invalid_credentials'
-  | 'api_unauthorized'
-  | 'quota_exhausted'
-  | 'wechat_error'
-  | 'http_error'
-  | 'network_error'
-  | 'invalid_response'
-  | 'token_source_error'
-  | 'internal_error';
-
-const REASON_BY_ERRCODE: ReadonlyMap<number, DownReason> = new Map<number, DownReason>([
-  [40164, 'ip_not_whitelisted'],
-  [89503, 'ip_not_whitelisted'],
-  [40013, 'invalid_credentials'],
-  [40125, 'invalid_credentials'],
-  [40243, 'invalid_credentials'],
-  [48001, 'api_unauthorized'],
-  [50001, 'api_unauthorized'],
-  [45009, 'quota_exhausted'],
-]);
 
 export interface AccountError {
   readonly reason: DownReason;
@@ -45,7 +21,7 @@ export interface AccountError {
 export function describeError(err: unknown, at: number, redact: (s: string) => string): AccountError {
   const message = redact(err instanceof Error ? err.message : String(err));
   if (err instanceof WechatApiError) {
-    return { reason: REASON_BY_ERRCODE.get(err.errcode) ?? 'wechat_error', errcode: err.errcode, message, at };
+    return { reason: err.reason, errcode: err.errcode, message, at };
   }
   // No call was made, but the account is still down for WeChat's 45009 of earlier today.
   if (err instanceof QuotaExhaustedError) return { reason: 'quota_exhausted', errcode: 45009, message, at };
@@ -82,8 +58,4 @@ export interface AccountState {
   nextPollAt?: number | undefined;
   /** No poll on retry runs before this (configuration errors wait for the next scheduled run). */
   holdUntil?: number | undefined;
-}
-
-export function isAbort(err: unknown): boolean {
-  return err instanceof ExporterError && err.code === 'aborted';
 }

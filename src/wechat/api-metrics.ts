@@ -1,8 +1,8 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ApiName } from '../errors.js';
 
-/** The outcome label of `wechat_exporter_api_requests_total` (contract). */
-export type ApiOutcome = 'ok' | 'wechat_error' | 'http_error' | 'network_error' | 'invalid_response';
+/** The outcome label of `wechat_exporter_api_requests_total` (contract; `aborted`: abandoned at shutdown). */
+export type ApiOutcome = 'ok' | 'wechat_error' | 'http_error' | 'network_error' | 'invalid_response' | 'aborted';
 
 /**
  * The API-call metrics of the contract, registered in an injected registry (never prom-client's

@@ -126,6 +126,7 @@ export class WechatHttpClient {
     } catch (err) {
       if (err instanceof HttpStatusError) outcome = 'http_error';
       else if (err instanceof InvalidResponseError) outcome = 'invalid_response';
+      else if (err instanceof CallAbortedError) outcome = 'aborted';
       throw err;
     } finally {
       this.#options.metrics.record(appid, api, outcome, (performance.now() - t0) / 1000, errcode);

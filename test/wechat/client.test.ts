@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { ManualClock } from '../../src/clock.js';
 import {
+  CallAbortedError,
   DateRangeError,
   HttpStatusError,
   InvalidResponseError,
@@ -149,6 +150,18 @@ describe('WeChat API client against the simulator', () => {
         (e: unknown) => e instanceof NetworkError && /no answer within 200 ms/.test(e.message),
       );
     });
+  });
+
+  it('counts a call abandoned at shutdown as aborted, not as a network error', async () => {
+    await stack.close();
+    stack = buildStack(sim, { clock, timeoutMs: 10_000 });
+    sim.inject({ kind: 'timeout' }, { api: 'getinterfacesummary' });
+    const call = stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
+    await new Promise((r) => setTimeout(r, 200));
+    await stack.close();
+    await assert.rejects(call, (e: unknown) => e instanceof CallAbortedError);
+    assert.equal(await sample(stack.registry, 'wechat_exporter_api_requests_total', { api: 'getinterfacesummary', outcome: 'aborted' }), 1);
+    assert.equal(await sample(stack.registry, 'wechat_exporter_api_requests_total', { outcome: 'network_error' }), 0);
   });
 
   describe('class token: new token, retry once', () => {
