@@ -13,6 +13,7 @@ import request from 'supertest';
 import { offsetClock } from '../src/clock.js';
 import { resolveConfig } from '../src/config/load.js';
 import { Exporter } from '../src/exporter.js';
+import { exporterApp } from '../src/exporter-app.js';
 import { createLogger } from '../src/log.js';
 import { Redactor } from '../src/redact.js';
 import { WechatSimulator } from '../src/simulator/index.js';
@@ -82,7 +83,7 @@ t0 = performance.now();
 await exporter.pollAll();
 console.log(`poll with all stored:      ${ms(performance.now() - t0)}  (${sim.calls.length} API calls)`);
 
-const app = exporter.app;
+const app = exporterApp(exporter, { store, clock, build: { version: 'bench', revision: 'bench', nodejs: process.version } });
 const first = await request(app).get('/metrics');
 const times: number[] = [];
 for (let i = 0; i < 30; i++) {

@@ -4,16 +4,15 @@ import { backfillCommand } from './backfill/command.js';
 import type { BackfillFlags } from './backfill/request.js';
 import { loadConfig } from './config/load.js';
 import { runDaemon } from './daemon.js';
-import { ConfigError, ExporterError, UsageError } from './errors.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
-import { buildInfo } from './version.js';
+import { EXIT_USAGE, exitCodeFor } from './runtime.js';
+import { versionText } from './version.js';
 
-/** Exit code for a bad command line or configuration (as Prometheus' own tools use 2 for usage). */
-const EXIT_USAGE = 2;
+const DEFAULT_LISTEN_ADDRESS = ':10071';
 
 interface GlobalFlags {
   'config.file'?: string;
-  'web.listenAddress': string;
+  'web.listenAddress': string[];
   'web.telemetryPath': string;
   'storage.path': string;
   'log.level': LogLevel;
@@ -24,9 +23,18 @@ interface GlobalFlags {
 function program(env: NodeJS.ProcessEnv): Command {
   const cmd = new Command('wechat-interface-exporter')
     .description('Prometheus exporter for WeChat Official Account interface summary statistics')
-    .version(buildInfo(env).version, '--version')
+    .option('--version', 'print version information and exit')
+    .on('option:version', () => {
+      process.stdout.write(versionText(env));
+      process.exit(0);
+    })
     .addOption(new Option('--config.file <path>', 'YAML configuration file').env('WECHAT_EXPORTER_CONFIG'))
-    .option('--web.listen-address <[host]:port>', 'address to serve metrics, landing page and health on', ':10071')
+    .option(
+      '--web.listen-address <[host]:port>',
+      `address to serve metrics, landing page and health on; repeat to listen on several (default: "${DEFAULT_LISTEN_ADDRESS}")`,
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .option('--web.telemetry-path <path>', 'path of the metrics endpoint', '/metrics')
     .option('--storage.path <file>', 'SQLite store of every row fetched', './data/wechat-exporter.db')
     .addOption(new Option('--log.level <level>', 'log level').choices(LOG_LEVELS).default('info'))
@@ -39,7 +47,7 @@ function program(env: NodeJS.ProcessEnv): Command {
     const code = await runDaemon(
       {
         configFile: opts['config.file'],
-        listenAddress: opts['web.listenAddress'],
+        listenAddresses: opts['web.listenAddress'].length > 0 ? opts['web.listenAddress'] : [DEFAULT_LISTEN_ADDRESS],
         telemetryPath: opts['web.telemetryPath'],
         storagePath: opts['storage.path'],
         logLevel: opts['log.level'],
@@ -105,17 +113,8 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
-    } else if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exitCode = EXIT_USAGE;
-    } else if (err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      process.exitCode = EXIT_USAGE;
-    } else if (err instanceof ExporterError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      process.exitCode = 1;
     } else {
-      throw err;
+      process.exitCode = exitCodeFor(err, (line) => void process.stderr.write(`${line}\n`));
     }
   }
 }

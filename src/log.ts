@@ -3,9 +3,10 @@ import winston, { type Logger } from 'winston';
 import type { Redactor } from './redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFormat = 'json' | 'text';
+/** `--log.format`: as promslog has them; `text` (the first release's name) is an alias of logfmt. */
+export type LogFormat = 'logfmt' | 'json' | 'text';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-export const LOG_FORMATS: readonly LogFormat[] = ['json', 'text'];
+export const LOG_FORMATS: readonly LogFormat[] = ['logfmt', 'json', 'text'];
 
 export interface LoggerOptions {
   readonly level: LogLevel;
@@ -27,19 +28,26 @@ const redactFormat = winston.format((info, opts?: unknown) => {
   return info;
 });
 
-/** `2026-11-28T08:15:00.123Z info  stored day account=main appid=wx… date=2026-11-27` */
-const textFormat = winston.format.printf((info) => {
+/** A logfmt value as Go's slog TextHandler writes it: bare, or quoted when it must be. */
+function logfmtValue(v: unknown): string {
+  const text = typeof v === 'string' ? v : v === undefined ? '<nil>' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return text === '' || /[\s="\\\x00-\x1f\x7f]/.test(text) ? JSON.stringify(text) : text;
+}
+
+/**
+ * logfmt as promslog (Prometheus' own logger) writes it:
+ * `time=2026-11-28T08:15:00.123Z level=INFO msg="stored days" account=main appid=wx…`.
+ */
+const logfmtFormat = winston.format.printf((info) => {
   const { level, message, timestamp, ...rest } = info;
-  const fields = Object.entries(rest)
-    .filter(([k]) => typeof k === 'string')
-    .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`)
-    .join(' ');
-  return `${String(timestamp)} ${level.padEnd(5)} ${String(message)}${fields ? ` ${fields}` : ''}`;
+  const fields = [`time=${String(timestamp)}`, `level=${level.toUpperCase()}`, `msg=${logfmtValue(message)}`];
+  for (const [k, v] of Object.entries(rest)) fields.push(`${k}=${logfmtValue(v)}`);
+  return fields.join(' ');
 });
 
 /**
- * winston, JSON lines by default (for log pipelines), `text` for people. Lines about an account
- * come from `logger.child({ account, appid })`.
+ * winston, JSON lines by default (for log pipelines), logfmt for people and for Loki. Lines about
+ * an account come from `logger.child({ account, appid })`.
  */
 export function createLogger(options: LoggerOptions): Logger {
   return winston.createLogger({
@@ -48,7 +56,7 @@ export function createLogger(options: LoggerOptions): Logger {
     format: winston.format.combine(
       redactFormat({ redactor: options.redactor }),
       winston.format.timestamp(),
-      options.format === 'json' ? winston.format.json() : textFormat,
+      options.format === 'json' ? winston.format.json() : logfmtFormat,
     ),
     transports: [new winston.transports.Stream({ stream: options.stream ?? process.stderr })],
   });

@@ -22,3 +22,21 @@ function packageVersion(): string {
 export function buildInfo(env: Readonly<Record<string, string | undefined>>): BuildInfo {
   return { version: packageVersion(), revision: env['WECHAT_EXPORTER_REVISION'] || 'unknown', nodejs: process.version };
 }
+
+/**
+ * `--version`, in the shape of Prometheus' version.Print (github.com/prometheus/common/version).
+ * The image sets WECHAT_EXPORTER_REVISION, _BRANCH, _BUILD_USER and _BUILD_DATE at build time.
+ */
+export function versionText(env: Readonly<Record<string, string | undefined>>): string {
+  const build = buildInfo(env);
+  const field = (name: string): string => env[`WECHAT_EXPORTER_${name}`] || 'unknown';
+  return [
+    `wechat-interface-exporter, version ${build.version} (branch: ${field('BRANCH')}, revision: ${build.revision})`,
+    `  build user:       ${field('BUILD_USER')}`,
+    `  build date:       ${field('BUILD_DATE')}`,
+    `  node version:     ${build.nodejs}`,
+    `  platform:         ${process.platform}/${process.arch}`,
+    `  tags:             unknown`,
+    '',
+  ].join('\n');
+}

@@ -15,8 +15,8 @@ export interface BackfillDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly log: Logger;
-  /** The account's API client (the exporter's own, with its token cache and quota guard). */
-  readonly apiFor: (appid: string) => AccountApi | undefined;
+  /** The account's API client (with its token cache and quota guard). */
+  readonly apiFor: (appid: string) => AccountApi;
   /** Progress and the final report, one line per call (standard error). */
   readonly report: (line: string) => void;
   /** Where `--output -` goes. */
@@ -89,9 +89,8 @@ export async function runBackfill(plan: BackfillPlan, deps: BackfillDeps): Promi
   for (const account of plan.accounts) {
     const stored = store.storedDays(account.appid, plan.from, plan.to).size;
     report(`${account.name} (${account.appid}): ${plan.from}..${plan.to}: ${total} days, ${stored} stored, ${total - stored} to fetch`);
-    const api = deps.apiFor(account.appid);
-    if (!api) throw new Error(`no API client for ${account.appid}`);
     if (stored === total) continue;
+    const api = deps.apiFor(account.appid);
     const outcome = await fetchMissing({
       account,
       api,

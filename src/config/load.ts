@@ -5,10 +5,10 @@ import { ConfigError } from '../errors.js';
 import { configSchema, type AccountConfig, type Config } from './schema.js';
 
 /** An account with its appsecret read from where the config points. */
-export interface ResolvedAccount extends AccountConfig {
+export type ResolvedAccount = AccountConfig & {
   /** Undefined for tokenSource file and url, which need none. */
   readonly appsecret: string | undefined;
-}
+};
 
 export interface ResolvedConfig extends Omit<Config, 'accounts'> {
   readonly accounts: readonly ResolvedAccount[];

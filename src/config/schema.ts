@@ -42,25 +42,26 @@ const cronExpression = z.string().refine((expr) => {
   }
 }, 'expected a cron expression like "15 8 * * *" (minute hour day month weekday)');
 
-const account = z
-  .strictObject({
-    /** The `account` label. */
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, "_", "." or "-", starting with a letter or digit'),
-    appid: z.string().regex(/^wx[0-9a-f]{16}$/, 'expected an appid like wx0123456789abcdef ("wx" and 16 hex digits)'),
-    secretEnv: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')
-      .optional(),
-    secretFile: z.string().min(1).optional(),
-    secret: z.string().min(1).optional(),
-    tokenSource: z.enum(TOKEN_SOURCES).default('stable'),
-    tokenFile: z.string().min(1).optional(),
-    tokenUrl: httpUrl.optional(),
-    /** Allow `force_refresh: true` on stable_token after WeChat rejected the token (20 a day at most). */
-    forceRefresh: z.boolean().default(false),
-  })
+const accountFields = z.strictObject({
+  /** The `account` label. */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, "_", "." or "-", starting with a letter or digit'),
+  appid: z.string().regex(/^wx[0-9a-f]{16}$/, 'expected an appid like wx0123456789abcdef ("wx" and 16 hex digits)'),
+  secretEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')
+    .optional(),
+  secretFile: z.string().min(1).optional(),
+  secret: z.string().min(1).optional(),
+  tokenSource: z.enum(TOKEN_SOURCES).default('stable'),
+  tokenFile: z.string().min(1).optional(),
+  tokenUrl: httpUrl.optional(),
+  /** Allow `force_refresh: true` on stable_token after WeChat rejected the token (20 a day at most). */
+  forceRefresh: z.boolean().default(false),
+});
+
+const account = accountFields
   .superRefine((a, ctx) => {
     const secrets = (['secretEnv', 'secretFile', 'secret'] as const).filter((k) => a[k] !== undefined);
     const needsSecret = a.tokenSource === 'stable' || a.tokenSource === 'classic';
@@ -86,7 +87,36 @@ const account = z
       ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'only used when tokenSource is file' });
     if (a.tokenSource !== 'url' && a.tokenUrl)
       ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: 'only used when tokenSource is url' });
-  });
+  })
+  .transform(tokenConfigOf);
+
+/** How an account gets its access token; each source carries exactly what it needs. */
+export type TokenConfig =
+  | { readonly tokenSource: 'stable'; readonly forceRefresh: boolean }
+  | { readonly tokenSource: 'classic' }
+  | { readonly tokenSource: 'file'; readonly tokenFile: string }
+  | { readonly tokenSource: 'url'; readonly tokenUrl: string };
+
+/**
+ * The checked account as a discriminated union on `tokenSource` (runs only once the checks above
+ * passed, so the fields a source needs are there; z.NEVER is unreachable).
+ */
+function tokenConfigOf(a: z.output<typeof accountFields>) {
+  const { tokenSource, tokenFile, tokenUrl, forceRefresh, ...rest } = a;
+  const token = ((): TokenConfig | undefined => {
+    switch (tokenSource) {
+      case 'stable':
+        return { tokenSource, forceRefresh };
+      case 'classic':
+        return { tokenSource };
+      case 'file':
+        return tokenFile === undefined ? undefined : { tokenSource, tokenFile };
+      case 'url':
+        return tokenUrl === undefined ? undefined : { tokenSource, tokenUrl };
+    }
+  })();
+  return token === undefined ? z.NEVER : { ...rest, ...token };
+}
 
 export const configSchema = z.strictObject({
   wechat: z
@@ -102,9 +132,10 @@ export const configSchema = z.strictObject({
           maxAttempts: intRange(1, 10).default(4),
           maxElapsed: duration(0, 3_600_000).default(60_000),
         })
-        .default({ maxAttempts: 4, maxElapsed: 60_000 }),
+        .prefault({}),
     })
-    .default({ baseUrls: [...DEFAULT_BASE_URLS], timeout: 10_000, retry: { maxAttempts: 4, maxElapsed: 60_000 } }),
+    // prefault: an absent section is parsed as {}, so each default above is written only once.
+    .prefault({}),
   schedule: z
     .strictObject({
       cron: cronExpression.default('15 8 * * *'),
@@ -112,7 +143,7 @@ export const configSchema = z.strictObject({
       lookbackDays: intRange(1, 90).default(7),
       concurrency: intRange(1, 64).default(4),
     })
-    .default({ cron: '15 8 * * *', retryInterval: 1_800_000, lookbackDays: 7, concurrency: 4 }),
+    .prefault({}),
   accounts: z
     .array(account)
     .min(1, 'at least one account')

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import type { Logger } from 'winston';
+import type { Clock } from '../clock.js';
 import { SCHEDULE_TIMEZONE } from '../config/schema.js';
 
 export type RunTrigger = 'start' | 'cron' | 'retry';
@@ -8,19 +9,10 @@ export interface SchedulerOptions {
   /** `schedule.cron`, always evaluated in Asia/Shanghai whatever the host's time zone. */
   readonly cron: string;
   readonly retryIntervalMs: number;
+  readonly clock: Clock;
   readonly log: Logger;
   /** One run over the accounts; resolves whether some account wants a retry. */
   readonly run: (trigger: RunTrigger) => Promise<{ retry: boolean }>;
-}
-
-/** The next time `cron` fires after `after` (Beijing schedule), or undefined. */
-export function nextCronRun(cron: string, after: Date = new Date()): Date | undefined {
-  const job = new Cron(cron, { timezone: SCHEDULE_TIMEZONE, paused: true });
-  try {
-    return job.nextRun(after) ?? undefined;
-  } finally {
-    job.stop();
-  }
 }
 
 /**
@@ -30,7 +22,8 @@ export function nextCronRun(cron: string, after: Date = new Date()): Date | unde
  */
 export class Scheduler {
   readonly #o: SchedulerOptions;
-  #cron: Cron | undefined;
+  /** The one Cron: paused until start(), it also answers when the next run is. */
+  readonly #cron: Cron;
   #retryTimer: NodeJS.Timeout | undefined;
   #retryAt: number | undefined;
   #running: Promise<void> | undefined;
@@ -38,13 +31,19 @@ export class Scheduler {
 
   constructor(options: SchedulerOptions) {
     this.#o = options;
+    this.#cron = new Cron(options.cron, { timezone: SCHEDULE_TIMEZONE, protect: true, paused: true }, () => {
+      void this.trigger('cron');
+    });
   }
 
   start(): void {
-    this.#cron = new Cron(this.#o.cron, { timezone: SCHEDULE_TIMEZONE, protect: true }, () => {
-      void this.trigger('cron');
-    });
+    this.#cron.resume();
     void this.trigger('start');
+  }
+
+  /** When the next scheduled (cron) run starts after `after` (epoch ms; default: the clock's now). */
+  nextCronAt(after: number = this.#o.clock.now()): number | undefined {
+    return this.#cron.nextRun(new Date(after))?.getTime();
   }
 
   /** When the pending retry run starts (epoch ms), if one is pending. */
@@ -76,7 +75,7 @@ export class Scheduler {
       retry = true;
     }
     if (retry && !this.#stopped) {
-      this.#retryAt = Date.now() + this.#o.retryIntervalMs;
+      this.#retryAt = this.#o.clock.now() + this.#o.retryIntervalMs;
       this.#retryTimer = setTimeout(() => void this.trigger('retry'), this.#o.retryIntervalMs);
     }
   }
@@ -90,7 +89,7 @@ export class Scheduler {
   /** Stops scheduling and waits for the run in progress (whose calls the caller aborts). */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#cron?.stop();
+    this.#cron.stop();
     this.#clearRetry();
     await this.#running;
   }

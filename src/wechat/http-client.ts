@@ -13,7 +13,7 @@ import {
 } from '../errors.js';
 import type { ApiMetrics, ApiOutcome } from './api-metrics.js';
 import { BaseUrlSelector } from './base-urls.js';
-import { DEFAULT_RETRY_POLICY, backoffDelay, sleep, type RetryPolicy } from './retry-policy.js';
+import { backoffDelay, sleep, type RetryPolicy } from './retry-policy.js';
 
 /** One logical call to WeChat. */
 export interface WechatRequest {
@@ -39,8 +39,7 @@ export interface WechatHttpClientOptions {
   readonly clock: Clock;
   /** Time allowed for one HTTP exchange. */
   readonly timeoutMs: number;
-  /** @default DEFAULT_RETRY_POLICY */
-  readonly retry?: RetryPolicy;
+  readonly retry: RetryPolicy;
   /** For jitter; tests pass a fixed one. @default Math.random */
   readonly random?: () => number;
   /** How long the domain that answered stays first. @default 600000 */
@@ -66,7 +65,7 @@ export class WechatHttpClient {
   constructor(options: WechatHttpClientOptions) {
     this.#options = options;
     this.#selector = new BaseUrlSelector(options.baseUrls, options.clock, options.stickyMs);
-    this.#policy = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.#policy = options.retry;
   }
 
   /** Resolves with the JSON object of a successful answer (no errcode, or errcode 0). */

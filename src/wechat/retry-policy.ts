@@ -1,21 +1,17 @@
 /** Bounds and pacing of retries of one WeChat call. */
 export interface RetryPolicy {
-  /** Attempts in all, the first included. @default 4 */
+  /** Attempts in all, the first included (`wechat.retry.maxAttempts`). */
   readonly maxAttempts: number;
-  /** No new attempt starts later than this after the first. @default 60000 */
+  /** No new attempt starts later than this after the first (`wechat.retry.maxElapsed`). */
   readonly maxElapsedMs: number;
-  /** First backoff; doubles each attempt. @default 1000 */
+  /** First backoff; doubles each attempt. */
   readonly baseDelayMs: number;
-  /** Cap of one backoff. @default 15000 */
+  /** Cap of one backoff. */
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 4,
-  maxElapsedMs: 60_000,
-  baseDelayMs: 1_000,
-  maxDelayMs: 15_000,
-};
+/** The pacing part of the policy; the bounds come from the config, whose schema holds their defaults. */
+export const BACKOFF_DELAYS: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'> = { baseDelayMs: 1_000, maxDelayMs: 15_000 };
 
 /**
  * "Full jitter" exponential backoff: a random wait in [0, min(cap, base·2^(n−1))], which

@@ -129,7 +129,7 @@ describe('command line and process (subprocess from source)', function () {
     for (const secret of Object.values(SECRETS)) assert.ok(!all.includes(secret), 'no appsecret in the logs');
   });
 
-  it('--log.format=text writes lines for people', async () => {
+  it('--log.format=text (an alias of logfmt) writes logfmt lines as promslog does', async () => {
     const port = await freePort();
     const run = runCli(
       [
@@ -143,7 +143,10 @@ describe('command line and process (subprocess from source)', function () {
     await waitFor('started', () => run.stderr().includes('stored days'));
     run.child.kill('SIGINT');
     assert.equal(await run.exited, 0);
-    assert.match(run.stderr(), /^\S+Z info  stored days account=shop appid=wx00000000000000a1 /m);
+    assert.match(
+      run.stderr(),
+      /^time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=INFO msg="stored days" account=shop appid=wx00000000000000a1 /m,
+    );
   });
 
   it('SIGTERM during a call in flight: exits 0 well within 10 s', async () => {

@@ -25,7 +25,7 @@ describe('exporter end to end (simulator on 127.0.0.1, real SQLite, pinned clock
     return start(opts);
   };
   const scrape = async (harness: Harness): Promise<Map<string, number>> =>
-    parseSamples((await request(harness.exporter.app).get('/metrics').expect(200)).text);
+    parseSamples((await request(harness.app).get('/metrics').expect(200)).text);
   const calls = (api: string, appid?: string): number => sim.callCount({ api: api as 'getinterfacesummary', ...(appid ? { appid } : {}) });
 
   beforeEach(async () => {
@@ -200,7 +200,7 @@ describe('exporter end to end (simulator on 127.0.0.1, real SQLite, pinned clock
 
   it('one misconfigured account beside a working one', async () => {
     sim.configure(NEWS.appid, { ipWhitelisted: false });
-    const { exporter, lines } = start();
+    const { exporter, lines, app } = start();
     const { retry } = await exporter.pollAll();
     assert.equal(retry, false, 'a configuration error is not retried before the next scheduled run');
     const [shop, news] = exporter.accounts;
@@ -213,7 +213,7 @@ describe('exporter end to end (simulator on 127.0.0.1, real SQLite, pinned clock
     assert.equal(valueOf(m, 'wechat_exporter_account_up', { account: 'news' }), 0);
     assert.equal(valueOf(m, 'wechat_exporter_account_error_info', { account: 'news', reason: 'ip_not_whitelisted', errcode: '40164' }), 1);
     assert.equal(valueOf(m, 'wechat_exporter_account_error_info', { account: 'shop' }), undefined);
-    const page = (await request(exporter.app).get('/').expect(200)).text;
+    const page = (await request(app).get('/').expect(200)).text;
     assert.match(page, /ip_not_whitelisted \(40164\).*whitelist this server&#39;s egress IP/);
     const errorLine = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['message'] === 'poll failed');
     assert.equal(errorLine?.['level'], 'error');

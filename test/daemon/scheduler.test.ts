@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import { Redactor } from '../../src/redact.js';
 import { memoryLogger } from '../../src/log.js';
-import { Scheduler, nextCronRun, type RunTrigger } from '../../src/poll/scheduler.js';
+import { ManualClock, systemClock } from '../../src/clock.js';
+import { Scheduler, type RunTrigger } from '../../src/poll/scheduler.js';
+
+const QUIET = memoryLogger(new Redactor()).logger;
+
+/** The next cron run after `at`, from the scheduler's one Cron. */
+function nextCronRun(cron: string, at: Date): Date | undefined {
+  const s = new Scheduler({ cron, retryIntervalMs: 1, clock: systemClock, log: QUIET, run: () => Promise.resolve({ retry: false }) });
+  const next = s.nextCronAt(at.getTime());
+  void s.stop();
+  return next === undefined ? undefined : new Date(next);
+}
 
 function withTimeZone<T>(tz: string, fn: () => T): T {
   const saved = process.env['TZ'];
@@ -35,6 +46,7 @@ describe('scheduler', () => {
     const scheduler = new Scheduler({
       cron: '15 8 * * *',
       retryIntervalMs: 50,
+      clock: new ManualClock('2026-03-10T09:00:00+08:00'),
       log: logger,
       run: async (trigger) => {
         triggers.push(trigger);
@@ -53,10 +65,11 @@ describe('scheduler', () => {
     assert.deepEqual(triggers, ['start']);
     assert.equal(maxRunning, 1);
     assert.ok(lines.some((l) => l.includes('trigger skipped')));
-    assert.ok(scheduler.nextRetryAt !== undefined, 'a retry is scheduled');
+    assert.equal(scheduler.nextRetryAt, Date.parse('2026-03-10T09:00:00+08:00') + 50, 'a retry is scheduled, at the injected clock time');
     await new Promise((r) => setTimeout(r, 120));
     assert.deepEqual(triggers, ['start', 'retry']);
     assert.equal(scheduler.nextRetryAt, undefined, 'no retry asked by the retry run');
+    assert.equal(scheduler.nextCronAt(), Date.parse('2026-03-11T08:15:00+08:00'), 'the next run from the injected clock');
     await scheduler.stop();
     await scheduler.trigger('cron');
     assert.deepEqual(triggers, ['start', 'retry'], 'nothing runs after stop()');

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { Logger } from 'winston';
 import type { Clock } from '../../src/clock.js';
 import { resolveConfig, type ResolvedConfig } from '../../src/config/load.js';
+import type { Express } from 'express';
 import { Exporter } from '../../src/exporter.js';
+import { exporterApp } from '../../src/exporter-app.js';
 import { memoryLogger } from '../../src/log.js';
 import { Redactor } from '../../src/redact.js';
 import type { SimulatorAccount, WechatSimulator } from '../../src/simulator/index.js';
@@ -46,6 +48,8 @@ export function testConfig(
 
 export interface Harness {
   readonly exporter: Exporter;
+  /** The exporter's HTTP app, as the daemon builds it. */
+  readonly app: Express;
   readonly store: Store;
   readonly logger: Logger;
   readonly lines: string[];
@@ -78,6 +82,7 @@ export function startExporter(options: {
   });
   return {
     exporter,
+    app: exporterApp(exporter, { store, clock: options.clock, build: BUILD }),
     store,
     logger,
     lines,

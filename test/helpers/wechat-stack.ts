@@ -1,15 +1,14 @@
 import { Registry } from 'prom-client';
 import type { Clock } from '../../src/clock.js';
+import { resolveConfig } from '../../src/config/load.js';
 import { Redactor } from '../../src/redact.js';
 import { WechatSimulator, type SimulatorAccount } from '../../src/simulator/index.js';
-import { AccountApi } from '../../src/wechat/account-api.js';
-import { ApiMetrics } from '../../src/wechat/api-metrics.js';
-import { WechatHttpClient } from '../../src/wechat/http-client.js';
+import type { AccountApi } from '../../src/wechat/account-api.js';
+import { createAccountClients } from '../../src/wechat/account-clients.js';
+import type { ApiMetrics } from '../../src/wechat/api-metrics.js';
+import type { WechatHttpClient } from '../../src/wechat/http-client.js';
 import type { RetryPolicy } from '../../src/wechat/retry-policy.js';
-import { TokenCache } from '../../src/wechat/tokens/token-cache.js';
-import { StableTokenSource } from '../../src/wechat/tokens/sources.js';
-import type { TokenSource } from '../../src/wechat/tokens/token-source.js';
-import { createDispatcher } from '../../src/wechat/transport.js';
+import type { TokenCache } from '../../src/wechat/tokens/token-cache.js';
 
 export const APPID = 'wx0123456789abcdef';
 export const SECRET = 'app-secret-0123456789abcdef0123';
@@ -25,7 +24,8 @@ export interface StackOptions {
   readonly proxy?: string;
   readonly retry?: RetryPolicy;
   readonly timeoutMs?: number;
-  readonly source?: (http: WechatHttpClient) => TokenSource;
+  /** The account's token settings, as in the config (default: stable with SECRET). */
+  readonly token?: Record<string, unknown>;
 }
 
 /** The API layer as the exporter builds it, against a simulator on 127.0.0.1. */
@@ -46,24 +46,36 @@ export async function startSimulator(clock: Clock, accounts: readonly SimulatorA
   return sim;
 }
 
+/** The API layer as the exporter wires it (createAccountClients), for the account APPID. */
 export function buildStack(sim: WechatSimulator, options: StackOptions): Stack {
   const registry = new Registry();
-  const metrics = new ApiMetrics(registry);
   const redactor = new Redactor();
-  redactor.add(SECRET);
-  const timeoutMs = options.timeoutMs ?? 2_000;
-  const http = new WechatHttpClient({
-    baseUrls: options.baseUrls ?? [sim.url],
-    dispatcher: createDispatcher({ timeoutMs, proxy: options.proxy, env: options.env ?? {} }),
-    metrics,
+  const config = resolveConfig(
+    {
+      wechat: { baseUrls: options.baseUrls ?? [sim.url], timeout: `${options.timeoutMs ?? 2_000}ms`, proxy: options.proxy },
+      accounts: [{ name: 'main', appid: APPID, ...(options.token ?? { secret: SECRET }) }],
+    },
+    {},
+    'test',
+  );
+  const clients = createAccountClients({
+    ...config,
     clock: options.clock,
-    timeoutMs,
-    retry: options.retry ?? FAST_RETRY,
+    redactor,
+    registry,
+    env: options.env ?? {},
+    retryPolicy: options.retry ?? FAST_RETRY,
   });
-  const source = options.source?.(http) ?? new StableTokenSource(http, { appid: APPID, secret: SECRET });
-  const tokens = new TokenCache({ appid: APPID, source, clock: options.clock, metrics, redactor });
-  const api = new AccountApi({ appid: APPID, http, tokens, clock: options.clock, metrics });
-  return { sim, http, registry, metrics, redactor, tokens, api, close: () => http.close() };
+  return {
+    sim,
+    http: clients.http,
+    registry,
+    metrics: clients.metrics,
+    redactor,
+    tokens: clients.tokensFor(APPID),
+    api: clients.apiFor(APPID),
+    close: () => clients.close(),
+  };
 }
 
 /** The value of one sample in the registry, or 0 when absent. */

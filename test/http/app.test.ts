@@ -25,10 +25,10 @@ describe('HTTP endpoints', () => {
   });
 
   it('the landing page shows each account, polling until the first poll ends', async () => {
-    const before = (await request(h.exporter.app).get('/').expect(200).expect('Content-Type', /html/)).text;
+    const before = (await request(h.app).get('/').expect(200).expect('Content-Type', /html/)).text;
     assert.match(before, /polling…/);
     await h.exporter.pollAll();
-    const page = (await request(h.exporter.app).get('/').expect(200)).text;
+    const page = (await request(h.app).get('/').expect(200)).text;
     assert.match(page, /Version 0\.0\.0-test/);
     assert.match(
       page,
@@ -47,21 +47,21 @@ describe('HTTP endpoints', () => {
     const news = h.exporter.accounts[1];
     const saved = news?.lastError;
     Object.assign(news as object, { lastError: { reason: 'wechat_error', message: '<script>alert(1)</script>', at: 0 } });
-    const page = (await request(h.exporter.app).get('/')).text;
+    const page = (await request(h.app).get('/')).text;
     Object.assign(news as object, { lastError: saved });
     assert.ok(!page.includes('<script>'));
     assert.match(page, /&#60;script&#62;/);
   });
 
   it('/-/healthy is 200; unknown paths are 404', async () => {
-    await request(h.exporter.app).get('/-/healthy').expect(200, 'Healthy\n');
-    await request(h.exporter.app).get('/nope').expect(404);
-    await request(h.exporter.app).post('/metrics').expect(404);
+    await request(h.app).get('/-/healthy').expect(200, 'Healthy\n');
+    await request(h.app).get('/nope').expect(404);
+    await request(h.app).post('/metrics').expect(404);
   });
 
   it('/-/ready is 200 while running and 503 once stopping', async () => {
-    await request(h.exporter.app).get('/-/ready').expect(200);
+    await request(h.app).get('/-/ready').expect(200);
     await h.exporter.stop();
-    await request(h.exporter.app).get('/-/ready').expect(503);
+    await request(h.app).get('/-/ready').expect(503);
   });
 });

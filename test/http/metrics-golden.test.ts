@@ -6,11 +6,14 @@ import request from 'supertest';
 import { ManualClock } from '../../src/clock.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { Exporter } from '../../src/exporter.js';
+import { exporterApp } from '../../src/exporter-app.js';
 import { memoryLogger } from '../../src/log.js';
 import { Redactor } from '../../src/redact.js';
 import { Store } from '../../src/store/store.js';
 import { BUILD } from '../helpers/exporter-harness.js';
 import { requireTool } from '../helpers/tools.js';
+
+const CLOCK = new ManualClock('2026-03-10T09:00:00+08:00');
 
 const GOLDEN = fileURLToPath(new URL('../fixtures/metrics/golden.prom', import.meta.url));
 const SHOP = 'wx00000000000000a1';
@@ -57,7 +60,7 @@ function fixedExporter(store: Store): Exporter {
   const exporter = new Exporter({
     config,
     store,
-    clock: new ManualClock('2026-03-10T09:00:00+08:00'),
+    clock: CLOCK,
     logger: memoryLogger(redactor).logger,
     redactor,
     env: {},
@@ -84,7 +87,7 @@ describe('/metrics golden file', () => {
   });
 
   it('renders exactly the checked-in fixture', async () => {
-    const res = await request(exporter.app)
+    const res = await request(exporterApp(exporter, { store, clock: CLOCK, build: BUILD }))
       .get('/metrics')
       .expect(200)
       .expect('Content-Type', /^text\/plain; version=0\.0\.4/);
@@ -102,22 +105,24 @@ describe('/metrics golden file', () => {
   it('serves OpenMetrics when Prometheus asks for it, without renaming counters for later text scrapes', async () => {
     const accept =
       'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
-    const om = await request(exporter.app)
+    const om = await request(exporterApp(exporter, { store, clock: CLOCK, build: BUILD }))
       .get('/metrics')
       .set('Accept', accept)
       .expect(200)
       .expect('Content-Type', /^application\/openmetrics-text; version=1\.0\.0/);
     assert.match(om.text, /# EOF\n$/);
     assert.match(om.text, /^# TYPE wechat_exporter_api_requests counter$/m);
-    const text = await request(exporter.app).get('/metrics').expect(200);
+    const text = await request(exporterApp(exporter, { store, clock: CLOCK, build: BUILD }))
+      .get('/metrics')
+      .expect(200);
     assert.equal(text.text, readFileSync(GOLDEN, 'utf8'));
     assert.match(text.text, /^# TYPE wechat_exporter_api_requests_total counter$/m);
   });
 
   it('a scrape changes nothing and reads nothing: the same output twice, even with the store closed', async () => {
-    const first = (await request(exporter.app).get('/metrics')).text;
+    const first = (await request(exporterApp(exporter, { store, clock: CLOCK, build: BUILD })).get('/metrics')).text;
     store.close();
-    const second = (await request(exporter.app).get('/metrics')).text;
+    const second = (await request(exporterApp(exporter, { store, clock: CLOCK, build: BUILD })).get('/metrics')).text;
     assert.equal(second, first);
   });
 });

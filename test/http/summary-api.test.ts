@@ -7,6 +7,7 @@ import request from 'supertest';
 import { ManualClock } from '../../src/clock.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { Exporter } from '../../src/exporter.js';
+import { exporterApp } from '../../src/exporter-app.js';
 import { memoryLogger } from '../../src/log.js';
 import { SUMMARY_MAX_DAYS, summaryRouter } from '../../src/http/summary-api.js';
 import { Redactor } from '../../src/redact.js';
@@ -161,7 +162,7 @@ describe('JSON API: GET /api/v1/summary', () => {
   });
 });
 
-describe('JSON API: mounted on the exporter through the routes option', () => {
+describe('JSON API: mounted on the exporter app', () => {
   it('is served by the exporter app, before its 404 handler', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'summary-exporter-'));
     const store = new Store(join(dir, 'store.db'));
@@ -180,12 +181,16 @@ describe('JSON API: mounted on the exporter through the routes option', () => {
       env: {},
       build: { version: 'test', revision: 'test', nodejs: process.version },
       defaultMetrics: false,
-      routes: (ex) => summaryRouter({ store: ex.store, accounts: () => ex.accounts }),
     });
     try {
-      const res = await request(exporter.app).get('/api/v1/summary?account=main&from=2026-03-08&to=2026-03-09').expect(200);
+      const app = exporterApp(exporter, {
+        store,
+        clock: new ManualClock('2026-03-10T09:00:00+08:00'),
+        build: { version: 'test', revision: 'test', nodejs: process.version },
+      });
+      const res = await request(app).get('/api/v1/summary?account=main&from=2026-03-08&to=2026-03-09').expect(200);
       assert.deepEqual(res.body.missingDays, ['2026-03-08', '2026-03-09']);
-      await request(exporter.app).get('/api/v1/nothing').expect(404);
+      await request(app).get('/api/v1/nothing').expect(404);
     } finally {
       await exporter.stop();
       store.close();

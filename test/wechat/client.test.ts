@@ -237,7 +237,7 @@ describe('WeChat API client against the simulator', () => {
 
     it('a wrong secret is 40125, configuration', async () => {
       await stack.close();
-      stack = buildStack(sim, { clock, source: undefined });
+      stack = buildStack(sim, { clock });
       sim.addAccount({ appid: 'wx00000000000000aa', secret: 'right-secret-0000000000' });
       const { StableTokenSource } = await import('../../src/wechat/tokens/sources.js');
       const source = new StableTokenSource(stack.http, { appid: 'wx00000000000000aa', secret: 'wrong-secret-00000000000' });

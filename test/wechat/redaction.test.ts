@@ -90,8 +90,8 @@ describe('redaction', () => {
       assert.ok(tokens.length > 0, 'tokens went out in URLs');
       const texts = [
         ...h.lines,
-        (await request(h.exporter.app).get('/').expect(200)).text,
-        (await request(h.exporter.app).get('/metrics').expect(200)).text,
+        (await request(h.app).get('/').expect(200)).text,
+        (await request(h.app).get('/metrics').expect(200)).text,
         ...h.exporter.accounts.map((a) => JSON.stringify(a.lastError ?? {})),
       ];
       assert.ok(

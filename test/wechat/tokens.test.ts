@@ -11,7 +11,7 @@ import { Redactor } from '../../src/redact.js';
 import type { WechatSimulator } from '../../src/simulator/index.js';
 import { ApiMetrics } from '../../src/wechat/api-metrics.js';
 import { TokenCache } from '../../src/wechat/tokens/token-cache.js';
-import { ClassicTokenSource, FileTokenSource, StableTokenSource, UrlTokenSource } from '../../src/wechat/tokens/sources.js';
+import { ClassicTokenSource } from '../../src/wechat/tokens/sources.js';
 import type { AccessToken, TokenSource } from '../../src/wechat/tokens/token-source.js';
 import { APPID, SECRET, buildStack, sample, startSimulator, type Stack } from '../helpers/wechat-stack.js';
 
@@ -95,7 +95,7 @@ describe('token sources against the simulator', () => {
   });
 
   it('stable: force_refresh only after a rejection, when the operator allows it', async () => {
-    stack = buildStack(sim, { clock, source: (http) => new StableTokenSource(http, { appid: APPID, secret: SECRET }, true) });
+    stack = buildStack(sim, { clock, token: { secret: SECRET, forceRefresh: true } });
     await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
     sim.inject({ kind: 'errcode', errcode: 40001 }, { api: 'getinterfacesummary' });
     await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
@@ -106,7 +106,7 @@ describe('token sources against the simulator', () => {
   });
 
   it('classic: GET /cgi-bin/token', async () => {
-    stack = buildStack(sim, { clock, source: (http) => new ClassicTokenSource(http, { appid: APPID, secret: SECRET }) });
+    stack = buildStack(sim, { clock, token: { secret: SECRET, tokenSource: 'classic' } });
     await stack.api.hourlySummary(YESTERDAY);
     assert.equal(sim.callCount({ api: 'token' }), 1);
     assert.equal(sim.callCount({ api: 'stable_token' }), 0);
@@ -120,7 +120,7 @@ describe('token sources against the simulator', () => {
     const file = join(dir, 'token');
     writeFileSync(file, `${stableToken}\n`);
     await stack.close();
-    stack = buildStack(sim, { clock, source: () => new FileTokenSource(file) });
+    stack = buildStack(sim, { clock, token: { tokenSource: 'file', tokenFile: file } });
     await stack.api.hourlySummary(YESTERDAY);
     writeFileSync(file, classicToken);
     await stack.api.hourlySummary(YESTERDAY);
@@ -131,7 +131,7 @@ describe('token sources against the simulator', () => {
   });
 
   it('file: a missing file is a token_source_error, counted as a failed refresh', async () => {
-    stack = buildStack(sim, { clock, source: () => new FileTokenSource('/nonexistent/wechat-token') });
+    stack = buildStack(sim, { clock, token: { tokenSource: 'file', tokenFile: '/nonexistent/wechat-token' } });
     await assert.rejects(stack.api.hourlySummary(YESTERDAY), (e: unknown) => e instanceof TokenSourceError && /ENOENT/.test(e.message));
     assert.equal(await sample(stack.registry, 'wechat_exporter_token_refreshes_total', { outcome: 'error' }), 1);
   });
@@ -157,7 +157,7 @@ describe('token sources against the simulator', () => {
       const token = await stack.tokens.get();
       answer = () => ({ access_token: token, expires_in: 3600 });
       await stack.close();
-      stack = buildStack(sim, { clock, source: (http) => new UrlTokenSource(http, APPID, url) });
+      stack = buildStack(sim, { clock, token: { tokenSource: 'url', tokenUrl: url } });
       await stack.api.hourlySummary(YESTERDAY);
       await stack.api.dailySummary({ from: YESTERDAY, to: YESTERDAY });
       assert.equal(hits, 1);
@@ -166,13 +166,13 @@ describe('token sources against the simulator', () => {
 
     it('rejects an answer without a token as invalid_response', async () => {
       answer = () => ({ token: 'x' });
-      stack = buildStack(sim, { clock, source: (http) => new UrlTokenSource(http, APPID, url) });
+      stack = buildStack(sim, { clock, token: { tokenSource: 'url', tokenUrl: url } });
       await assert.rejects(stack.tokens.get(), /access_token is missing/);
     });
 
     it('passes a WeChat-style error from the token service through', async () => {
       answer = () => ({ errcode: 40013, errmsg: 'invalid appid' });
-      stack = buildStack(sim, { clock, source: (http) => new UrlTokenSource(http, APPID, url) });
+      stack = buildStack(sim, { clock, token: { tokenSource: 'url', tokenUrl: url } });
       await assert.rejects(stack.tokens.get(), (e: unknown) => e instanceof WechatApiError && e.errcode === 40013);
     });
   });

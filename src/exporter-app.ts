@@ -1,0 +1,38 @@
+import type { Express } from 'express';
+import type { Clock } from './clock.js';
+import type { Exporter } from './exporter.js';
+import { createApp } from './http/app.js';
+import { summaryRouter } from './http/summary-api.js';
+import type { BuildInfo } from './metrics/exporter-metrics.js';
+import type { Store } from './store/store.js';
+
+export interface ExporterAppOptions {
+  /** Read by the JSON API only; it never calls WeChat. */
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly build: BuildInfo;
+  /** `--web.telemetry-path`. @default '/metrics' */
+  readonly telemetryPath?: string;
+  /** Shown on the landing page. @default false */
+  readonly demo?: boolean;
+}
+
+/** The HTTP surface of a running exporter: metrics, landing page, health, readiness and the JSON API. */
+export function exporterApp(exporter: Exporter, options: ExporterAppOptions): Express {
+  const telemetryPath = options.telemetryPath ?? '/metrics';
+  return createApp({
+    registry: exporter.registry,
+    telemetryPath,
+    ready: () => exporter.running,
+    landing: () => ({
+      version: options.build.version,
+      telemetryPath,
+      accounts: exporter.accounts,
+      ready: exporter.running,
+      demo: options.demo ?? false,
+      now: options.clock.now(),
+      nextRunAt: exporter.nextRunAt(),
+    }),
+    routes: summaryRouter({ store: options.store, accounts: () => exporter.accounts }),
+  });
+}
