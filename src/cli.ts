@@ -5,6 +5,7 @@ import type { BackfillFlags } from './backfill/request.js';
 import { loadConfig } from './config/load.js';
 import { runDaemon } from './daemon.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
+import { errorMessage } from './errors.js';
 import { EXIT_USAGE, exitCodeFor } from './runtime.js';
 import { versionText } from './version.js';
 
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     // Never expected (every poll error is handled); logged rather than fatal so that one bad
     // answer cannot take the exporter down.
-    process.stderr.write(`unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}\n`);
+    process.stderr.write(`unhandled rejection: ${errorMessage(reason)}\n`);
   });
   try {
     await program(process.env).parseAsync(process.argv);

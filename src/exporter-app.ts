@@ -3,7 +3,7 @@ import type { Clock } from './clock.js';
 import type { Exporter } from './exporter.js';
 import { createApp } from './http/app.js';
 import { summaryRouter } from './http/summary-api.js';
-import type { BuildInfo } from './metrics/exporter-metrics.js';
+import type { BuildInfo } from './version.js';
 import type { Store } from './store/store.js';
 
 export interface ExporterAppOptions {

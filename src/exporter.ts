@@ -1,34 +1,27 @@
 import pLimit from 'p-limit';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'winston';
-import type { Clock } from './clock.js';
 import type { ResolvedConfig } from './config/load.js';
-import { registerExporterMetrics, type BuildInfo } from './metrics/exporter-metrics.js';
+import { registerExporterMetrics } from './metrics/exporter-metrics.js';
+import type { BuildInfo } from './version.js';
 import { pollAccount } from './poll/account-poller.js';
 import type { AccountState } from './poll/account-state.js';
 import { afterPoll, isHeld } from './poll/after-poll.js';
 import { lookbackWindow } from './poll/plan.js';
 import { Scheduler, type RunTrigger } from './poll/scheduler.js';
-import type { Redactor } from './redact.js';
 import { readReferenceDay } from './store/history.js';
 import type { Store } from './store/store.js';
 import type { AccountApi } from './wechat/account-api.js';
-import { createAccountClients, type AccountClients } from './wechat/account-clients.js';
-import type { RetryPolicy } from './wechat/retry-policy.js';
+import { createAccountClients, type AccountClients, type AccountClientsOptions } from './wechat/account-clients.js';
 
-export interface ExporterOptions {
+/** The clock, redactor, env and retry pacing go to the WeChat clients as they are. */
+export interface ExporterOptions extends Pick<AccountClientsOptions, 'clock' | 'redactor' | 'env' | 'retryPolicy'> {
   readonly config: ResolvedConfig;
   readonly store: Store;
-  readonly clock: Clock;
   readonly logger: Logger;
-  readonly redactor: Redactor;
-  /** Where HTTPS_PROXY / NO_PROXY come from. */
-  readonly env: Readonly<Record<string, string | undefined>>;
   readonly build: BuildInfo;
   /** prom-client's process metrics (off in golden tests, whose output must not vary). @default true */
   readonly defaultMetrics?: boolean;
-  /** Retry pacing; tests shorten the waits. @default the config's bounds */
-  readonly retryPolicy?: Partial<RetryPolicy>;
 }
 
 interface AccountRuntime {
@@ -52,7 +45,7 @@ export class Exporter {
 
   constructor(options: ExporterOptions) {
     this.#o = options;
-    const { config, clock, logger, store } = options;
+    const { config, logger, store } = options;
     this.#clients = createAccountClients({ ...config, ...options, registry: this.registry });
     this.#accounts = config.accounts.map((account) => ({
       api: this.#clients.apiFor(account.appid),
@@ -71,7 +64,7 @@ export class Exporter {
     this.#scheduler = new Scheduler({
       cron: config.schedule.cron,
       retryIntervalMs: config.schedule.retryInterval,
-      clock,
+      clock: options.clock,
       log: logger,
       run: (trigger) => this.pollAll(trigger),
     });
@@ -82,7 +75,7 @@ export class Exporter {
     return this.#accounts.map((a) => a.state);
   }
 
-  /** False once stopping. */
+  /** False once stopping (readiness). */
   get running(): boolean {
     return !this.#stopped;
   }
@@ -133,13 +126,9 @@ export class Exporter {
         log.info('data not ready yet; will retry', { pending: result.pending, retryIn: config.schedule.retryInterval / 1000 });
       return after.retry;
     }
-    log.log(after.held ? 'error' : 'warn', 'poll failed', {
-      reason: after.error?.reason,
-      errcode: after.error?.errcode,
-      error: after.error?.message,
-      pending: result.pending.length,
-      nextPoll: state.nextPollAt === undefined ? undefined : new Date(state.nextPollAt).toISOString(),
-    });
+    const { reason, errcode, message: error } = after.error ?? {};
+    const nextPoll = state.nextPollAt === undefined ? undefined : new Date(state.nextPollAt).toISOString();
+    log.log(after.held ? 'error' : 'warn', 'poll failed', { reason, errcode, error, pending: result.pending.length, nextPoll });
     return after.retry;
   }
 

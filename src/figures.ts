@@ -14,7 +14,7 @@ export interface SummaryFigures {
   readonly maxTimeCost: number;
 }
 
-/** The figures of an hour or a day without traffic (WeChat lists neither: the contract exposes them as 0). */
+/** The figures of an hour or a day without traffic (WeChat lists neither: README "Metrics" exposes them as 0). */
 export const NO_TRAFFIC: SummaryFigures = Object.freeze({ callbackCount: 0, failCount: 0, totalTimeCost: 0, maxTimeCost: 0 });
 
 /** A row of `getinterfacesummary`. */

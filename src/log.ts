@@ -30,8 +30,11 @@ const redactFormat = winston.format((info, opts?: unknown) => {
 
 /** A logfmt value as Go's slog TextHandler writes it: bare, or quoted when it must be. */
 function logfmtValue(v: unknown): string {
-  const text = typeof v === 'string' ? v : v === undefined ? '<nil>' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return text === '' || /[\s="\\\x00-\x1f\x7f]/.test(text) ? JSON.stringify(text) : text;
+  const text = typeof v === 'string' ? v : v === undefined ? '<nil>' : (JSON.stringify(v) ?? '<nil>');
+  // Quoted when empty, or with a space, '=', '"', '\\' or a control character (as Go's needsQuoting).
+  return text === '' || [...text].some((c) => c <= ' ' || c === '=' || c === '"' || c === '\\' || c === '\x7f')
+    ? JSON.stringify(text)
+    : text;
 }
 
 /**

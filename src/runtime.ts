@@ -5,7 +5,7 @@ import { loadConfig, type ResolvedConfig } from './config/load.js';
 import { startDemo } from './demo.js';
 import { ConfigError, ExporterError, UsageError } from './errors.js';
 import { createLogger, type LogFormat, type LogLevel } from './log.js';
-import type { BuildInfo } from './metrics/exporter-metrics.js';
+import type { BuildInfo } from './version.js';
 import { Redactor } from './redact.js';
 import type { WechatSimulator } from './simulator/index.js';
 import { Store } from './store/store.js';

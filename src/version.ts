@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BuildInfo } from './metrics/exporter-metrics.js';
+
+/** The labels of `wechat_exporter_build_info`. */
+export interface BuildInfo {
+  readonly version: string;
+  readonly revision: string;
+  readonly nodejs: string;
+}
 
 /** The package's version, read from its package.json (found upwards from this file, in src/ or dist/src/). */
 function packageVersion(): string {

@@ -44,12 +44,13 @@ export async function backfillCommand(flags: BackfillCommandFlags, env: Env, io:
     });
     if (!plan) throw new Error('backfill: no plan');
     if (rt.simulator) say(`demo mode: built-in WeChat API simulator at ${rt.simulator.url}`);
-    clients = createAccountClients({ ...rt.config, ...rt, env, registry: new Registry() });
+    const wechat = createAccountClients({ ...rt.config, ...rt, env, registry: new Registry() });
+    clients = wechat;
     const result = await runBackfill(plan, {
       store: rt.store,
       clock,
       log,
-      apiFor: clients.apiFor,
+      apiFor: (appid) => wechat.apiFor(appid),
       report: say,
       stdout: (text) => void stdout.write(text),
       redact: (s) => redactor.redact(s),

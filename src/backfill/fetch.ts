@@ -1,6 +1,7 @@
 import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
 import { daySpans, eachDay, type BeijingDate } from '../dates.js';
+import { errorMessage } from '../errors.js';
 import { pollAccount } from '../poll/account-poller.js';
 import type { Store } from '../store/store.js';
 import type { AccountApi } from '../wechat/account-api.js';
@@ -65,7 +66,7 @@ export async function fetchMissing(input: FetchInput): Promise<FetchOutcome> {
       progress(`${who}: ${span}: ${parts.join(', ')} (${result.calls} API calls)`);
       continue;
     }
-    const error = input.redact(result.error instanceof Error ? result.error.message : String(result.error));
+    const error = input.redact(errorMessage(result.error));
     progress(`${who}: ${span}: ${parts.join(', ')}; stopped: ${error}`);
     return { calls, saved, notReady, error };
   }

@@ -2,7 +2,7 @@ const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h:
 const DURATION_RE = /^(\d+)(ms|s|m|h|d)$/;
 
 /**
- * Milliseconds of a duration written as the contract does (`500ms`, `10s`, `30m`, `6h`, also
+ * Milliseconds of a duration written as README "Configuration" does (`500ms`, `10s`, `30m`, `6h`, also
  * `1d`), or undefined. Deliberately narrow: one number and one unit, like Prometheus durations
  * without the compound forms, so that a typo is an error rather than a surprise.
  */

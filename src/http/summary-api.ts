@@ -114,7 +114,7 @@ export function summaryRouter(options: SummaryApiOptions): express.Router {
     res.set('Cache-Control', 'no-store');
     let q: ReturnType<typeof parse>;
     try {
-      q = parse(req.query as Record<string, unknown>, options);
+      q = parse(req.query, options);
     } catch (err) {
       if (!(err instanceof BadRequest)) throw err;
       res.status(err.status).json({ error: err.message });

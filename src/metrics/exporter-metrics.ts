@@ -1,18 +1,13 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { AccountState } from '../poll/account-state.js';
 import { startOfBeijingDay } from '../dates.js';
+import type { BuildInfo } from '../version.js';
 import { FIGURES, FIGURE_HELP, NO_TRAFFIC, figureValue } from '../figures.js';
-
-export interface BuildInfo {
-  readonly version: string;
-  readonly revision: string;
-  readonly nodejs: string;
-}
 
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
 
 /**
- * The contract's data and state gauges. Their values are rebuilt at each scrape from the
+ * The data and state gauges of README "Metrics". Their values are rebuilt at each scrape from the
  * in-memory account states (no I/O, no API call), so they change only when stored data or an
  * account's state changes.
  */

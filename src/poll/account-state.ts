@@ -1,5 +1,6 @@
 import type { BeijingDate } from '../dates.js';
 import {
+  errorMessage,
   type DownReason,
   HttpStatusError,
   InvalidResponseError,
@@ -19,7 +20,7 @@ export interface AccountError {
 }
 
 export function describeError(err: unknown, at: number, redact: (s: string) => string): AccountError {
-  const message = redact(err instanceof Error ? err.message : String(err));
+  const message = redact(errorMessage(err));
   if (err instanceof WechatApiError) {
     return { reason: err.reason, errcode: err.errcode, message, at };
   }

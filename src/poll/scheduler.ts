@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
 import { SCHEDULE_TIMEZONE } from '../config/schema.js';
+import { errorMessage } from '../errors.js';
 
 export type RunTrigger = 'start' | 'cron' | 'retry';
 
@@ -66,12 +67,12 @@ export class Scheduler {
   }
 
   async #runOnce(trigger: RunTrigger): Promise<void> {
-    let retry = false;
+    let retry: boolean;
     try {
       ({ retry } = await this.#o.run(trigger));
     } catch (err) {
       // The run function handles every account error itself; this is a bug, and still not fatal.
-      this.#o.log.error('poll run failed', { trigger, error: err instanceof Error ? err.message : String(err) });
+      this.#o.log.error('poll run failed', { trigger, error: errorMessage(err) });
       retry = true;
     }
     if (retry && !this.#stopped) {

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../clock.js';
+import { errorMessage } from '../errors.js';
 import { AccountBook } from './accounts.js';
 import { errcodeAnswer, htmlAnswer, httpAnswer, jsonAnswer, rawAnswer, truncatedAnswer, WECHAT_JSON, type Answer } from './answers.js';
 import type { SimContext } from './context.js';
@@ -131,7 +132,7 @@ export class WechatSimulator {
       else this.#send(res, call, routed.answer(this.#context()));
     } catch (err) {
       // A simulator bug must show up as a failed call in the test, not crash the process.
-      this.#send(res, call, errcodeAnswer(-1, `simulator error: ${err instanceof Error ? err.message : String(err)}`, 500));
+      this.#send(res, call, errcodeAnswer(-1, `simulator error: ${errorMessage(err)}`, 500));
     }
   }
 

@@ -4,7 +4,7 @@ import type { DayStatus, Store } from './store.js';
 
 /**
  * One stored day, complete: the daily figures and all 24 hours. Hours WeChat did not list and
- * days without traffic are zeros, as the live gauges show them (contract: "exposed as 0"). The
+ * days without traffic are zeros, as the live gauges show them (README "Metrics": unlisted hours are 0). The
  * reference day of the gauges, the history of the backfill and the JSON API's rows are all this.
  */
 export interface HistoryDay {

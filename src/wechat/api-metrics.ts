@@ -1,11 +1,11 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ApiName } from '../errors.js';
 
-/** The outcome label of `wechat_exporter_api_requests_total` (contract; `aborted`: abandoned at shutdown). */
+/** The outcome label of `wechat_exporter_api_requests_total` (README "Metrics"; `aborted`: abandoned at shutdown). */
 export type ApiOutcome = 'ok' | 'wechat_error' | 'http_error' | 'network_error' | 'invalid_response' | 'aborted';
 
 /**
- * The API-call metrics of the contract, registered in an injected registry (never prom-client's
+ * The API-call metrics of README "Metrics", registered in an injected registry (never prom-client's
  * global one), so that each exporter instance and each test has its own.
  */
 export class ApiMetrics {

@@ -1,7 +1,7 @@
 import { EARLIEST_DATE, daysBetween, isBeijingDate, yesterdayInBeijing, type DayRange } from '../dates.js';
 import { DateRangeError } from '../errors.js';
 
-/** Days one call may cover (seed doc: "Maximum Time Span"): 30 for the daily API, 1 for the hourly one. */
+/** Days one call may cover (WeChat's analytics API page: "Maximum Time Span"): 30 for the daily API, 1 for the hourly one. */
 export const MAX_SPAN_DAYS = { getinterfacesummary: 30, getinterfacesummaryhour: 1 } as const;
 export type DatacubeApi = keyof typeof MAX_SPAN_DAYS;
 

@@ -9,6 +9,7 @@ import {
   NetworkError,
   WechatApiError,
   errorClassOf,
+  errorMessage,
   type ApiName,
 } from '../errors.js';
 import type { ApiMetrics, ApiOutcome } from './api-metrics.js';
@@ -166,7 +167,7 @@ export class WechatHttpClient {
     if (timedOut) return new NetworkError(api, `no answer within ${this.#options.timeoutMs} ms`, { cause: err });
     if (err instanceof undiciErrors.RequestRetryError) return new HttpStatusError(api, err.statusCode, { cause: err });
     const code = (err as { code?: unknown }).code;
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     return new NetworkError(api, typeof code === 'string' ? `${code}: ${message}` : message, { cause: err });
   }
 }

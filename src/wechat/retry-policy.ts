@@ -26,13 +26,15 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    // The reason is what the caller aborted with (an Error of errors.ts).
+    const abort = (): void => reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     if (signal?.aborted) {
-      reject(signal.reason);
+      abort();
       return;
     }
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(signal?.reason);
+      abort();
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

@@ -36,7 +36,7 @@ function helmMerge(base: Values, over: Values): Values {
   const out: Values = { ...base };
   for (const [key, value] of Object.entries(over)) {
     if (value === null) delete out[key];
-    else if (isMap(value) && isMap(out[key])) out[key] = helmMerge(out[key] as Values, value);
+    else if (isMap(value) && isMap(out[key])) out[key] = helmMerge(out[key], value);
     else out[key] = value;
   }
   return out;

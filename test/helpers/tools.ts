@@ -13,5 +13,5 @@ export function requireTool(ctx: Mocha.Context, name: string): string {
     console.log(`      skipped: ${name} is not on PATH (CI installs it with apt-get)`);
     ctx.skip();
   }
-  return path as string;
+  return path;
 }

@@ -38,7 +38,9 @@ const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 /** Metrics about the exporter itself that carry no `account` label, so they cannot be filtered by `$account`. */
 const EXPORTER_HEALTH_ONLY = new Set(['wechat_exporter_api_request_duration_seconds_bucket', 'wechat_exporter_build_info', 'up']);
 
-describe('prometheus rules', () => {
+describe('prometheus rules', function () {
+  // promtool starts a rule engine per file: seconds each on a loaded 2-core machine.
+  this.timeout(60_000);
   it('has rule unit tests to run', () => {
     assert.ok(TEST_FILES.length > 0, `no *.test.yml in ${TESTS_DIR}`);
   });

@@ -26,7 +26,7 @@ export async function waitFor<T>(what: string, check: () => Promise<Attempt<T>>,
   const timeoutMs = options.timeoutMs ?? 60_000;
   const intervalMs = options.intervalMs ?? 250;
   const started = Date.now();
-  let last = 'no attempt finished';
+  let last: string;
   for (;;) {
     try {
       const attempt = await check();

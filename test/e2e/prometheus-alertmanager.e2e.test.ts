@@ -181,7 +181,7 @@ describe('end to end: exporter → Prometheus 2.42 (real rules) → Alertmanager
       const alertmanager = await startOnFreePort(
         (port) => ({
           name: 'alertmanager',
-          command: alertmanagerBin as string,
+          command: alertmanagerBin,
           args: [
             `--config.file=${alertmanagerFile}`,
             `--storage.path=${join(tmp as string, 'alertmanager')}`,
@@ -203,7 +203,7 @@ describe('end to end: exporter → Prometheus 2.42 (real rules) → Alertmanager
       const prom = await startOnFreePort(
         (port) => ({
           name: 'prometheus',
-          command: prometheusBin as string,
+          command: prometheusBin,
           args: [
             `--config.file=${prometheusFile}`,
             `--storage.tsdb.path=${join(tmp as string, 'prometheus')}`,

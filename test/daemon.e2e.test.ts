@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { offsetClock } from '../../src/clock.js';
-import { WechatSimulator, simulatedDay, simulatedHours } from '../../src/simulator/index.js';
-import { NEWS, SHOP, tempDir } from '../helpers/exporter-harness.js';
-import { freePort, get, runCli, waitFor } from '../helpers/daemon-process.js';
+import { offsetClock } from '../src/clock.js';
+import { WechatSimulator, simulatedDay, simulatedHours } from '../src/simulator/index.js';
+import { NEWS, SHOP, tempDir } from './helpers/exporter-harness.js';
+import { freePort, get, runCli, waitFor } from './helpers/daemon-process.js';
 
 const NOW = '2026-03-10T09:00:00+08:00';
 const LOOKBACK = 90;

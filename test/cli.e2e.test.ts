@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { offsetClock } from '../../src/clock.js';
-import { WechatSimulator } from '../../src/simulator/index.js';
-import { NEWS, SHOP, tempDir } from '../helpers/exporter-harness.js';
-import { freePort, get, runCli, waitFor } from '../helpers/daemon-process.js';
+import { offsetClock } from '../src/clock.js';
+import { WechatSimulator } from '../src/simulator/index.js';
+import { NEWS, SHOP, tempDir } from './helpers/exporter-harness.js';
+import { REPO_ROOT, freePort, get, runCli, waitFor } from './helpers/daemon-process.js';
 
 const NOW = '2026-03-10T09:00:00+08:00';
 const SECRETS = { SHOP_SECRET: SHOP.secret, NEWS_SECRET: NEWS.secret };
@@ -47,6 +47,41 @@ describe('command line and process (subprocess from source)', function () {
     const run = runCli(['check-config', `--config.file=${writeConfig(tmp.dir, sim.url)}`], SECRETS);
     assert.equal(await run.exited, 0, run.stderr());
     assert.match(run.stdout(), /configuration OK .*: 2 account\(s\): shop, news/);
+  });
+
+  it('--version prints version, revision, build date and Node.js in the shape of version.Print', async () => {
+    const run = runCli(['--version'], { WECHAT_EXPORTER_REVISION: 'abc123', WECHAT_EXPORTER_BUILD_DATE: '20261129-02:00:00' });
+    assert.equal(await run.exited, 0);
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.match(
+      run.stdout(),
+      new RegExp(`^wechat-interface-exporter, version ${pkg.version.replace(/\./g, '\\.')} \\(branch: unknown, revision: abc123\\)\n`),
+    );
+    assert.match(run.stdout(), /^ {2}build date: {7}20261129-02:00:00$/m);
+    assert.match(run.stdout(), new RegExp(`^ {2}node version: {5}${process.version.replace(/\./g, '\\.')}$`, 'm'));
+  });
+
+  it('--web.listen-address given twice serves on both; a bad one is a usage error (exit 2)', async () => {
+    const [a, b] = [await freePort(), await freePort()];
+    const run = runCli(
+      [
+        `--config.file=${writeConfig(tmp.dir, sim.url)}`,
+        `--storage.path=${join(tmp.dir, 'store.db')}`,
+        `--web.listen-address=127.0.0.1:${a}`,
+        `--web.listen-address=127.0.0.1:${b}`,
+      ],
+      { ...SECRETS, WECHAT_EXPORTER_FAKE_NOW: NOW },
+    );
+    try {
+      for (const port of [a, b])
+        await waitFor(`:${port} healthy`, async () => (await get(`http://127.0.0.1:${port}/-/healthy`))?.status === 200);
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    assert.equal(await run.exited, 0);
+    const bad = runCli([`--config.file=${writeConfig(tmp.dir, sim.url)}`, '--web.listen-address=nohost'], SECRETS);
+    assert.equal(await bad.exited, 2);
+    assert.match(bad.stderr(), /--web\.listen-address: expected \[HOST\]:PORT/);
   });
 
   it('check-config: exit 2 with every problem and its field path', async () => {

@@ -52,7 +52,7 @@ describe('backfill → promtool → Prometheus (real tools)', function () {
     const data = join(dir, 'tsdb');
     mkdirSync(data);
     const history = join(dir, 'history.om');
-    const { stdout } = await promisify(execFile)(promtool as string, [
+    const { stdout } = await promisify(execFile)(promtool, [
       'tsdb',
       'create-blocks-from',
       'openmetrics',
@@ -76,7 +76,7 @@ describe('backfill → promtool → Prometheus (real tools)', function () {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     prometheus = spawn(
-      prometheusBin as string,
+      prometheusBin,
       [
         `--config.file=${config}`,
         `--storage.tsdb.path=${data}`,

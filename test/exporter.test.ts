@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import request from 'supertest';
-import { ManualClock } from '../../src/clock.js';
-import { startOfBeijingDay } from '../../src/dates.js';
-import { WechatSimulator, simulatedDay, simulatedHours } from '../../src/simulator/index.js';
-import { NEWS, SHOP, startExporter, tempDir, type Harness } from '../helpers/exporter-harness.js';
-import { parseSamples, valueOf } from '../helpers/metrics-text.js';
+import { ManualClock } from '../src/clock.js';
+import { startOfBeijingDay } from '../src/dates.js';
+import { WechatSimulator, simulatedDay, simulatedHours } from '../src/simulator/index.js';
+import { NEWS, SHOP, startExporter, tempDir, type Harness } from './helpers/exporter-harness.js';
+import { parseSamples, valueOf } from './helpers/metrics-text.js';
 
 const accounts = [SHOP, NEWS];
 
