@@ -68,11 +68,6 @@ function tlsSpec(t: TlsServerConfig, http2: boolean, dir: string, problems: stri
     problems.push(
       `${at}: client CA's have been configured without a Client Auth Policy (set client_auth_type, e.g. RequireAndVerifyClientCert)`,
     );
-  // Go would verify client certificates against the host's roots; a CA is what such a file forgot.
-  if (!clientCa && clientAuth === 'RequireAndVerifyClientCert')
-    problems.push(
-      `${at}: client_auth_type RequireAndVerifyClientCert needs the CA of the client certificates in client_ca_file or client_ca`,
-    );
   const minVersion = t.min_version ?? 'TLS12';
   const maxVersion = t.max_version ?? 'TLS13';
   if (Object.keys(TLS_VERSIONS).indexOf(minVersion) > Object.keys(TLS_VERSIONS).indexOf(maxVersion))
