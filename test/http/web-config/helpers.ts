@@ -64,9 +64,7 @@ export function get(port: number, path: string, options: { auth?: string; tls?: 
   const headers = options.auth ? { Authorization: options.auth } : {};
   const base = { host: '127.0.0.1', port, path, headers, agent: false as const };
   return new Promise((resolve, reject) => {
-    const req = options.tls
-      ? httpsRequest({ ...base, rejectUnauthorized: false, ...options.tls })
-      : httpRequest(base);
+    const req = options.tls ? httpsRequest({ ...base, rejectUnauthorized: false, ...options.tls }) : httpRequest(base);
     req.on('response', (res) => {
       let body = '';
       res.setEncoding('utf8');
