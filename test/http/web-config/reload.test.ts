@@ -84,6 +84,18 @@ describe('web config: re-read while running', function () {
     assert.ok(running.lines.some((l) => l.includes('TLS settings changed')));
   });
 
+  it('says that min_version TLS10 cannot be honoured (OpenSSL 3 refuses TLS 1.0), and still serves TLS 1.2', async () => {
+    write({ tls_server_config: { ...TLS_FILES, min_version: 'TLS10' } });
+    running = await serve(file);
+    const { port, lines } = running;
+    assert.ok(
+      lines.some((l) => l.includes('min_version below TLS12 has no effect here')),
+      lines.join('\n'),
+    );
+    await refused(get(port, '/', { tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1' } }));
+    assert.equal((await get(port, '/', { tls: { maxVersion: 'TLSv1.2' } })).status, 200);
+  });
+
   it('applies a new client_auth_type to the next connection', async () => {
     write({ tls_server_config: TLS_FILES });
     running = await serve(file);
