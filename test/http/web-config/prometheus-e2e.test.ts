@@ -3,13 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashSync } from 'bcryptjs';
 import { stringify } from 'yaml';
-import { REPO_ROOT, freePort } from '../../helpers/daemon-process.js';
+import { freePort, runCli } from '../../helpers/daemon-process.js';
 import { tempDir } from '../../helpers/exporter-harness.js';
 import { makeTestPki, type TestPki } from '../../helpers/openssl-certs.js';
 import { which } from '../../helpers/tools.js';
 import { ManagedProcess } from '../../e2e/support/process.js';
 import { PrometheusApi } from '../../e2e/support/prometheus-api.js';
-import { done, notYet, waitFor } from '../../e2e/support/wait.js';
+import { FatalWaitError, done, notYet, waitFor } from '../../e2e/support/wait.js';
 import { basic, get } from './helpers.js';
 
 const PASSWORD = 'scrape-me-7f3a';
@@ -44,11 +44,11 @@ function prometheusConfig(target: string, pki: TestPki): string {
 
 describe('end to end: Prometheus scrapes the exporter over TLS with basic auth', function () {
   this.timeout(90_000);
-  const processes: ManagedProcess[] = [];
+  const stops: (() => Promise<void>)[] = [];
   let tmp: ReturnType<typeof tempDir> | undefined;
 
   after(async () => {
-    await Promise.all(processes.map((p) => p.stop()));
+    await Promise.all(stops.map((stop) => stop()));
     tmp?.remove();
   });
 
@@ -64,25 +64,19 @@ describe('end to end: Prometheus scrapes the exporter over TLS with basic auth',
     writeFileSync(webConfigFile, webConfig());
 
     const exporterPort = await freePort();
-    const exporter = new ManagedProcess({
-      name: 'exporter',
-      command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        'src/cli.ts',
-        '--demo',
-        `--web.listen-address=127.0.0.1:${exporterPort}`,
-        `--web.config.file=${webConfigFile}`,
-        `--storage.path=${join(tmp.dir, 'exporter.db')}`,
-      ],
-      cwd: REPO_ROOT,
-      env: { ...process.env },
+    const exporter = runCli([
+      '--demo',
+      `--web.listen-address=127.0.0.1:${exporterPort}`,
+      `--web.config.file=${webConfigFile}`,
+      `--storage.path=${join(tmp.dir, 'exporter.db')}`,
+    ]);
+    stops.push(async () => {
+      exporter.child.kill('SIGTERM');
+      await exporter.exited;
     });
-    processes.push(exporter);
     const tls = { ca: readFileSync(pki.caFile, 'utf8'), rejectUnauthorized: true };
     await waitFor('the exporter to answer over TLS', async () => {
-      exporter.assertRunning();
+      if (exporter.child.exitCode !== null) throw new FatalWaitError(`the exporter exited: ${exporter.stderr()}`);
       const res = await get(exporterPort, '/-/ready', { tls, auth: basic('prometheus', PASSWORD) }).catch((e: Error) => e);
       return res instanceof Error ? notYet(res.message) : res.status === 200 ? done(undefined) : notYet(`HTTP ${res.status}`);
     });
@@ -100,7 +94,7 @@ describe('end to end: Prometheus scrapes the exporter over TLS with basic auth',
         `--web.listen-address=127.0.0.1:${promPort}`,
       ],
     });
-    processes.push(prom);
+    stops.push(() => prom.stop());
     const api = new PrometheusApi(`http://127.0.0.1:${promPort}`);
 
     const up = await waitFor(
@@ -123,6 +117,9 @@ describe('end to end: Prometheus scrapes the exporter over TLS with basic auth',
     assert.match(wrong?.lastError ?? '', /401 Unauthorized/);
     const right = await api.query('wechat_exporter_build_info{job="right-password"}');
     assert.ok(right.ok && right.result.length === 1, "the exporter's own metrics are in Prometheus");
-    assert.ok(!exporter.output.includes(PASSWORD), 'the password never appears in the exporter log');
+    assert.ok(
+      !exporter.stderr().includes(PASSWORD) && !exporter.stdout().includes(PASSWORD),
+      'the password never appears in the exporter log',
+    );
   });
 });
