@@ -39,8 +39,9 @@ export function buildTlsPolicy(spec: TlsSpec, label: string, previous?: TlsPolic
   const cert = readPem(spec.cert, 'cert_file', problems);
   const key = readPem(spec.key, 'key_file', problems);
   const ca = spec.clientCa && readPem(spec.clientCa, 'client_ca_file', problems);
+  // Go would accept an empty pool and then refuse every client; saying so at once is kinder.
   if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----'))
-    problems.push(`client CA (${'file' in (spec.clientCa ?? {}) ? 'client_ca_file' : 'client_ca'}) holds no PEM certificate`);
+    problems.push('the client CA (client_ca_file or client_ca) holds no PEM certificate');
   if (problems.length || cert === undefined || key === undefined) throw new ConfigError(problems.map((p) => `${label}: ${p}`));
 
   const options: SecureContextOptions = {
