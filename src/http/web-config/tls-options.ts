@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { ConfigError } from '../../errors.js';
@@ -60,6 +60,9 @@ export function buildTlsPolicy(spec: TlsSpec, label: string, previous?: TlsPolic
   // Unchanged since the last connection: OpenSSL has checked these already.
   if (previous?.fingerprint === fingerprint) return previous;
   try {
+    // OpenSSL silently drops a key that does not match the certificate (every handshake would then
+    // fail), so the pair is checked as Go's tls.X509KeyPair checks it.
+    if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))) throw new Error('private key does not match public key');
     createSecureContext(options);
   } catch (err) {
     // OpenSSL's reason ("key values mismatch", "no start line") without the PEM text.

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../src/errors.js';
 import { WebConfigSource } from '../../../src/http/web-config/index.js';
@@ -104,4 +105,38 @@ describe("web config: exporter-toolkit's test files get the toolkit's verdicts",
     const curves = WebConfigSource.load(join(FIXTURES, 'web_config_noAuth_allCurves.good.yml')).tlsPolicy();
     assert.equal(curves?.options.ecdhCurve, 'P-256:P-384:P-521:X25519');
   });
+});
+
+describe('web config: refusals beyond the toolkit files', () => {
+  const cases: readonly [string, string, RegExp][] = [
+    [
+      'a client CA file without a certificate',
+      'client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: /dev/null',
+      /holds no PEM certificate/,
+    ],
+    [
+      'min_version above max_version',
+      'min_version: TLS13\n  max_version: TLS12',
+      /no supported versions satisfy min_version TLS13 and max_version TLS12/,
+    ],
+    ['an unknown client_auth_type', 'client_auth_type: RequireEverything', /invalid ClientAuth: RequireEverything/],
+    ['a certificate that does not match the key', 'cert_file: client_selfsigned.pem', /failed to load X509KeyPair/],
+  ];
+  for (const [what, extra, pattern] of cases) {
+    it(`refuses ${what}`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'wx-web-config-'));
+      try {
+        for (const f of ['server.crt', 'server.key', 'client_selfsigned.pem']) copyFileSync(join(FIXTURES, f), join(dir, f));
+        const file = join(dir, 'web.yml');
+        const lines = `tls_server_config:\n  key_file: server.key\n  ${extra}\n`;
+        writeFileSync(file, extra.includes('cert_file') ? lines : lines.replace('  key_file', '  cert_file: server.crt\n  key_file'));
+        assert.throws(
+          () => WebConfigSource.load(file),
+          (err: Error) => err instanceof ConfigError && pattern.test(err.message),
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
