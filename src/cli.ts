@@ -4,6 +4,7 @@ import { backfillCommand } from './backfill/command.js';
 import type { BackfillFlags } from './backfill/request.js';
 import { loadConfig } from './config/load.js';
 import { runDaemon } from './daemon.js';
+import { WebConfigSource } from './http/web-config/index.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { errorMessage } from './errors.js';
 import { EXIT_USAGE, exitCodeFor } from './runtime.js';
@@ -15,6 +16,7 @@ interface GlobalFlags {
   'config.file'?: string;
   'web.listenAddress': string[];
   'web.telemetryPath': string;
+  'web.config.file'?: string;
   'storage.path': string;
   'log.level': LogLevel;
   'log.format': LogFormat;
@@ -37,6 +39,7 @@ function program(env: NodeJS.ProcessEnv): Command {
       [],
     )
     .option('--web.telemetry-path <path>', 'path of the metrics endpoint', '/metrics')
+    .option('--web.config.file <path>', "exporter-toolkit's web config file: TLS, basic auth, headers (re-read while running)")
     .option('--storage.path <file>', 'SQLite store of every row fetched', './data/wechat-exporter.db')
     .addOption(new Option('--log.level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--log.format <format>', 'log format').choices(LOG_FORMATS).default('json'))
@@ -50,6 +53,7 @@ function program(env: NodeJS.ProcessEnv): Command {
         configFile: opts['config.file'],
         listenAddresses: opts['web.listenAddress'].length > 0 ? opts['web.listenAddress'] : [DEFAULT_LISTEN_ADDRESS],
         telemetryPath: opts['web.telemetryPath'],
+        webConfigFile: opts['web.config.file'],
         storagePath: opts['storage.path'],
         logLevel: opts['log.level'],
         logFormat: opts['log.format'],
@@ -67,6 +71,11 @@ function program(env: NodeJS.ProcessEnv): Command {
       const opts = sub.optsWithGlobals<GlobalFlags>();
       const config = loadConfig({ file: opts['config.file'], env });
       for (const w of config.warnings) process.stderr.write(`warning: ${w}\n`);
+      const webConfigFile = opts['web.config.file'];
+      if (webConfigFile !== undefined) {
+        const tls = WebConfigSource.load(webConfigFile).tlsPolicy() !== undefined;
+        process.stdout.write(`web config OK (${webConfigFile}): TLS ${tls ? 'on' : 'off'}\n`);
+      }
       process.stdout.write(
         `configuration OK (${config.source}): ${config.accounts.length} account(s): ${config.accounts.map((a) => a.name).join(', ')}\n`,
       );

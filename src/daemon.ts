@@ -3,22 +3,30 @@ import type { Server } from 'node:http';
 import { Exporter } from './exporter.js';
 import { exporterApp } from './exporter-app.js';
 import { parseListenAddress } from './http/listen-address.js';
+import { listen, WebConfigSource } from './http/web-config/index.js';
 import { clockFromEnv, commandLogger, openRuntime, type Env, type Runtime, type RuntimeFlags } from './runtime.js';
 
 export interface DaemonFlags extends RuntimeFlags {
   /** `--web.listen-address`, once or more. */
   readonly listenAddresses: readonly string[];
   readonly telemetryPath: string;
+  /** `--web.config.file`: exporter-toolkit's web config (TLS, basic auth, headers). */
+  readonly webConfigFile?: string | undefined;
 }
 
 /** Shutdown must end well within the 10 s that `docker stop` and Kubernetes wait by default. */
 const SHUTDOWN_DEADLINE_MS = 8_000;
 
-async function listenAll(app: ReturnType<typeof exporterApp>, addresses: readonly string[], rt: Runtime): Promise<Server[] | undefined> {
+async function listenAll(
+  app: ReturnType<typeof exporterApp>,
+  addresses: readonly string[],
+  webConfig: WebConfigSource | undefined,
+  rt: Runtime,
+): Promise<Server[] | undefined> {
   const servers: Server[] = [];
   for (const text of addresses) {
     const { host, port } = parseListenAddress(text);
-    const server = host === undefined ? app.listen(port) : app.listen(port, host);
+    const server = listen(app, { host, port }, webConfig, rt.log);
     server.keepAliveTimeout = 5_000;
     servers.push(server);
     try {
@@ -46,10 +54,11 @@ export async function runDaemon(flags: DaemonFlags, env: Env): Promise<number> {
   const { log, redactor } = commandLogger(flags);
   // Bad listen addresses are usage errors, refused before anything opens.
   for (const a of flags.listenAddresses) parseListenAddress(a);
+  const webConfig = flags.webConfigFile === undefined ? undefined : WebConfigSource.load(flags.webConfigFile);
   const rt = await openRuntime(flags, env, { log, redactor, clock: clockFromEnv(env, log) });
   const exporter = new Exporter({ ...rt, logger: log, env });
   const app = exporterApp(exporter, { ...rt, telemetryPath: flags.telemetryPath, demo: flags.demo });
-  const servers = await listenAll(app, flags.listenAddresses, rt);
+  const servers = await listenAll(app, flags.listenAddresses, webConfig, rt);
   if (!servers) {
     await exporter.stop();
     await rt.close();

@@ -245,8 +245,10 @@ describe('helm chart wechat-interface-exporter', () => {
     });
 
     it('liveness asks /-/healthy and readiness /-/ready', () => {
-      assert.match(deployment, /livenessProbe:\s*\n\s*httpGet:\s*\n\s*path: \/-\/healthy/);
-      assert.match(deployment, /readinessProbe:\s*\n\s*httpGet:\s*\n\s*path: \/-\/ready/);
+      // wie.probeAction: an httpGet of the path, or a tcpSocket when a web config protects it (web-config.test.ts).
+      assert.match(deployment, /livenessProbe:\s*\n\s*\{\{- include "wie\.probeAction" \(dict "path" "\/-\/healthy"/);
+      assert.match(deployment, /readinessProbe:\s*\n\s*\{\{- include "wie\.probeAction" \(dict "path" "\/-\/ready"/);
+      assert.match(helpers, /httpGet:\s*\n\s*path: \{\{ \.path \}\}\s*\n\s*port: http/);
     });
 
     it('the pod and container security contexts come from values and are secure by default', () => {

@@ -132,3 +132,39 @@ replaced by `secretFile`, the file the pod mounts from the Secret. Built on a de
 {{- $_ := set $cfg "accounts" $accounts }}
 {{- toYaml $cfg }}
 {{- end }}
+
+{{/* exporter-toolkit's web config: on when given inline or as an existing Secret. */}}
+{{- define "wie.webConfigEnabled" -}}
+{{- if or .Values.web.config.existingSecret .Values.web.config.inline }}true{{ end }}
+{{- end }}
+{{- define "wie.webConfigDir" -}}/etc/wechat-interface-exporter-web{{- end }}
+{{- define "wie.webConfigKey" -}}
+{{- if .Values.web.config.existingSecret }}{{ .Values.web.config.key }}{{ else }}web-config.yml{{ end }}
+{{- end }}
+
+{{/*
+The action of a probe asking `path`. With a web config every path is protected: tcpSocket, or an
+httpGet in web.config.scheme (see web.config.probe in values.yaml for why).
+*/}}
+{{- define "wie.probeAction" -}}
+{{- $root := .root -}}
+{{- if and (include "wie.webConfigEnabled" $root) (eq $root.Values.web.config.probe "tcpSocket") -}}
+tcpSocket:
+  port: http
+{{- else -}}
+httpGet:
+  path: {{ .path }}
+  port: http
+  {{- if include "wie.webConfigEnabled" $root }}
+  scheme: {{ $root.Values.web.config.scheme }}
+  {{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The ServiceMonitor's scheme: serviceMonitor.scheme, else derived from the web config. */}}
+{{- define "wie.scrapeScheme" -}}
+{{- if .Values.serviceMonitor.scheme }}{{ .Values.serviceMonitor.scheme }}
+{{- else if and (include "wie.webConfigEnabled" .) (eq .Values.web.config.scheme "HTTPS") }}https
+{{- else }}http
+{{- end }}
+{{- end }}

@@ -1,0 +1,2 @@
+export { listen, type ListenAddress } from './listen.js';
+export { WebConfigSource } from './source.js';
