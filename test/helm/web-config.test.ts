@@ -27,7 +27,7 @@ function merge(base: Values, over: Values): Values {
 describe('helm chart: web config (TLS, basic auth)', () => {
   const defaults = parse(read('values.yaml')) as Values;
   const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(read('values.schema.json')) as object);
-  const withValues = (over: Values): boolean => validate(merge(defaults, over)) as boolean;
+  const withValues = (over: Values): boolean => validate(merge(defaults, over));
   const ciFile = parse(read('ci/web-config-values.yaml')) as Values;
 
   it('is off by default: no --web.config.file, HTTP probes and scrapes', () => {

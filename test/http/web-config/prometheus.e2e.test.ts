@@ -87,7 +87,7 @@ describe('end to end: Prometheus scrapes the exporter over TLS with basic auth',
     writeFileSync(promFile, prometheusConfig(`127.0.0.1:${exporterPort}`, pki));
     const prom = new ManagedProcess({
       name: 'prometheus',
-      command: prometheusBin as string,
+      command: prometheusBin,
       args: [
         `--config.file=${promFile}`,
         `--storage.tsdb.path=${join(tmp.dir, 'prometheus')}`,
