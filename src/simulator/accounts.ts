@@ -2,7 +2,7 @@
 import { resolveProfile } from './traffic.js';
 import { DEFAULT_SETTINGS, type AccountSettings, type SimulatorAccount, type SimulatorProfile } from './types.js';
 
-export interface AccountState {
+export interface SimulatedAccount {
   readonly appid: string;
   readonly secret: string;
   readonly profile: Required<SimulatorProfile>;
@@ -10,7 +10,7 @@ export interface AccountState {
 }
 
 export class AccountBook {
-  readonly #accounts = new Map<string, AccountState>();
+  readonly #accounts = new Map<string, SimulatedAccount>();
 
   add(account: SimulatorAccount): void {
     if (typeof account?.appid !== 'string' || account.appid === '') {
@@ -28,7 +28,7 @@ export class AccountBook {
     });
   }
 
-  get(appid: string | undefined): AccountState | undefined {
+  get(appid: string | undefined): SimulatedAccount | undefined {
     return appid === undefined ? undefined : this.#accounts.get(appid);
   }
 

@@ -12,7 +12,7 @@ import {
   startOfBeijingDay,
   yesterdayInBeijing,
 } from '../dates.js';
-import type { AccountState } from './accounts.js';
+import type { SimulatedAccount } from './accounts.js';
 import { errcodeAnswer, jsonAnswer, type Answer } from './answers.js';
 import type { SimContext } from './context.js';
 import { field, type ParsedBody } from './request-body.js';
@@ -37,7 +37,7 @@ export function dateRangeErrcode(api: DataApi, begin: unknown, end: unknown, now
 }
 
 /** The rows WeChat lists for an accepted range, in its wire format. */
-export function datacubeList(api: DataApi, account: AccountState, begin: string, end: string, now: number): object[] {
+export function datacubeList(api: DataApi, account: SimulatedAccount, begin: string, end: string, now: number): object[] {
   const yesterday = yesterdayInBeijing(now);
   const readySince = startOfBeijingDay(beijingDateOf(now)) + account.settings.readyHour * 3_600_000;
   const ready = (date: string): boolean => date !== yesterday || now >= readySince;

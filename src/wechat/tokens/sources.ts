@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidResponseError, TokenSourceError, type ApiName } from '../../errors.js';
-import type { WechatHttpClient, WechatJson } from '../http-client.js';
+import type { WechatHttpClient, WechatJson, WechatRequest } from '../http-client.js';
 import type { AccessToken, TokenSource } from './token-source.js';
 
 export interface AppCredentials {
@@ -17,6 +17,11 @@ export function parseAccessToken(api: ApiName, json: WechatJson): AccessToken {
     throw new InvalidResponseError(api, 'expires_in is missing or not a positive number');
   }
   return { token, expiresInSec: expires };
+}
+
+/** One call to a token API, its answer checked. */
+async function tokenCall(http: WechatHttpClient, req: WechatRequest): Promise<AccessToken> {
+  return parseAccessToken(req.api, await http.call(req));
 }
 
 /**
@@ -37,14 +42,8 @@ export class StableTokenSource implements TokenSource {
 
   async fetch(afterRejection: boolean): Promise<AccessToken> {
     const { appid, secret } = this.credentials;
-    const json = await this.http.call({
-      api: 'stable_token',
-      appid,
-      method: 'POST',
-      path: '/cgi-bin/stable_token',
-      body: { grant_type: 'client_credential', appid, secret, force_refresh: this.forceRefreshAllowed && afterRejection },
-    });
-    return parseAccessToken('stable_token', json);
+    const body = { grant_type: 'client_credential', appid, secret, force_refresh: this.forceRefreshAllowed && afterRejection };
+    return tokenCall(this.http, { api: 'stable_token', appid, method: 'POST', path: '/cgi-bin/stable_token', body });
   }
 }
 
@@ -62,14 +61,8 @@ export class ClassicTokenSource implements TokenSource {
 
   async fetch(): Promise<AccessToken> {
     const { appid, secret } = this.credentials;
-    const json = await this.http.call({
-      api: 'token',
-      appid,
-      method: 'GET',
-      path: '/cgi-bin/token',
-      query: { grant_type: 'client_credential', appid, secret },
-    });
-    return parseAccessToken('token', json);
+    const query = { grant_type: 'client_credential', appid, secret };
+    return tokenCall(this.http, { api: 'token', appid, method: 'GET', path: '/cgi-bin/token', query });
   }
 }
 
