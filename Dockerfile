@@ -59,12 +59,14 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.HEALTHCHECK_URL || 'http://127.0.0.1:10071/-/healthy', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # Build metadata last, so a new revision does not invalidate the layers above.
-# WECHAT_EXPORTER_REVISION fills the revision label of wechat_exporter_build_info.
+# WECHAT_EXPORTER_REVISION fills the revision label of wechat_exporter_build_info; it and
+# WECHAT_EXPORTER_BUILD_DATE are what --version prints.
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 ARG CREATED=""
 ARG SOURCE=""
-ENV WECHAT_EXPORTER_REVISION=${REVISION}
+ENV WECHAT_EXPORTER_REVISION=${REVISION} \
+    WECHAT_EXPORTER_BUILD_DATE=${CREATED}
 LABEL org.opencontainers.image.title="wechat-interface-exporter" \
       org.opencontainers.image.description="Prometheus exporter for WeChat Official Account interface summary statistics" \
       org.opencontainers.image.licenses="Apache-2.0" \
