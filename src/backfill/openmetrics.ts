@@ -34,38 +34,38 @@ function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
+/** One history series of one account: its samples in ascending time, Unix seconds. */
+export interface HistorySeries {
+  readonly name: string;
+  readonly help: string;
+  readonly appid: string;
+  readonly account: string;
+  readonly samples: readonly (readonly [value: number, timestampSeconds: number])[];
+}
+
 type Sample = readonly [value: number | undefined, timestamp: number];
 
-/**
- * One family: `# TYPE`, `# HELP`, then every sample, series by series (accounts in the given
- * order), each series in ascending time. promtool silently drops a sample older than the one
- * before it in the same series, so that order is what keeps every sample.
- */
-function* family(
+function* familySeries(
   name: string,
   help: string,
   accounts: readonly HistoryInput[],
   samplesOf: (days: readonly HistoryDay[]) => Iterable<Sample>,
-): Generator<string> {
-  let header = false;
+): Generator<HistorySeries> {
   for (const a of accounts) {
-    const labels = `{appid="${escapeLabel(a.appid)}",account="${escapeLabel(a.name)}"}`;
-    for (const [value, ts] of samplesOf(a.days)) {
-      if (value === undefined) continue;
-      if (!header) {
-        yield `# TYPE ${name} gauge`;
-        yield `# HELP ${name} ${help}`;
-        header = true;
-      }
-      yield `${name}${labels} ${String(value)} ${ts}`;
-    }
+    const samples: [number, number][] = [];
+    for (const [value, ts] of samplesOf(a.days)) if (value !== undefined) samples.push([value, ts]);
+    if (samples.length > 0) yield { name, help, appid: a.appid, account: a.name, samples };
   }
 }
 
-/** Every line of the file, `# EOF` last (pure; families without any sample are left out). */
-export function* historyLines(accounts: readonly HistoryInput[]): Generator<string> {
+/**
+ * Every history series with at least one sample (pure): family after family, accounts in the
+ * given order, each series in ascending time. The one source of the history's names, labels and
+ * timestamps, for the OpenMetrics file and for remote write alike.
+ */
+export function* historySeries(accounts: readonly HistoryInput[]): Generator<HistorySeries> {
   for (const figure of FIGURES) {
-    yield* family(
+    yield* familySeries(
       `${HISTORY_PREFIX}_hourly_${figure}`,
       `Backfilled history: ${FIGURE_HELP[figure]} of the Beijing hour that ends at the sample's timestamp.`,
       accounts,
@@ -77,7 +77,7 @@ export function* historyLines(accounts: readonly HistoryInput[]): Generator<stri
     );
   }
   for (const figure of FIGURES) {
-    yield* family(
+    yield* familySeries(
       `${HISTORY_PREFIX}_daily_${figure}`,
       `Backfilled history: ${FIGURE_HELP[figure]} of the Beijing day that ends at the sample's timestamp (daily API).`,
       accounts,
@@ -85,6 +85,24 @@ export function* historyLines(accounts: readonly HistoryInput[]): Generator<stri
         for (const day of days) yield [figureValue(day.daily, figure), dayEndSeconds(day.refDate)];
       },
     );
+  }
+}
+
+/**
+ * Every line of the file, `# EOF` last (pure; families without any sample are left out). Each
+ * family's series come one after another, each in ascending time: promtool silently drops a
+ * sample older than the one before it in the same series, so that order is what keeps every sample.
+ */
+export function* historyLines(accounts: readonly HistoryInput[]): Generator<string> {
+  let family: string | undefined;
+  for (const s of historySeries(accounts)) {
+    if (s.name !== family) {
+      yield `# TYPE ${s.name} gauge`;
+      yield `# HELP ${s.name} ${s.help}`;
+      family = s.name;
+    }
+    const labels = `{appid="${escapeLabel(s.appid)}",account="${escapeLabel(s.account)}"}`;
+    for (const [value, ts] of s.samples) yield `${s.name}${labels} ${String(value)} ${ts}`;
   }
   yield '# EOF';
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { remoteWriteFileProblems } from './remote-write.js';
 import { configSchema, type AccountConfig, type Config } from './schema.js';
 
 /** An account with its appsecret read from where the config points. */
@@ -91,6 +92,8 @@ export function resolveSecrets(
 export function resolveConfig(raw: unknown, env: Env, source: string): ResolvedConfig {
   const config = validateConfig(raw);
   const { accounts, warnings } = resolveSecrets(config, env);
+  const fileProblems = remoteWriteFileProblems(config.remoteWrite);
+  if (fileProblems.length) throw new ConfigError(fileProblems);
   return { ...config, accounts, warnings, source };
 }
 

@@ -1,37 +1,11 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { duration, httpUrl, intRange } from './fields.js';
+import { remoteWriteSchema } from './remote-write.js';
 
 export const TOKEN_SOURCES = ['stable', 'classic', 'file', 'url'] as const;
 export const DEFAULT_BASE_URLS = ['https://api.weixin.qq.com', 'https://api2.weixin.qq.com'] as const;
 export const SCHEDULE_TIMEZONE = 'Asia/Shanghai';
-
-const duration = (min: number, max: number) =>
-  z.string({ error: 'expected a duration like 500ms, 10s, 30m, 6h' }).transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 10s, 30m, 6h, got ${JSON.stringify(text)}` });
-      return z.NEVER;
-    }
-    if (ms < min || ms > max) {
-      ctx.addIssue({ code: 'custom', message: `${text} is out of range (${min} ms .. ${max} ms)` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
-const intRange = (min: number, max: number) => {
-  const message = `expected an integer from ${min} to ${max}`;
-  return z.number().int(message).min(min, message).max(max, message);
-};
-
-const httpUrl = z.string().refine((s) => {
-  try {
-    return ['http:', 'https:'].includes(new URL(s).protocol);
-  } catch {
-    return false;
-  }
-}, 'expected an http:// or https:// URL');
 
 const cronExpression = z.string().refine((expr) => {
   try {
@@ -162,6 +136,7 @@ export const configSchema = z.strictObject({
         });
       }
     }),
+  remoteWrite: remoteWriteSchema,
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -45,6 +45,24 @@ export const MIGRATIONS: readonly string[] = [
     last_success_at INTEGER
   ) WITHOUT ROWID;
   `,
+  // 2: the remote-write outbox: per target URL, which stored days the receiver accepted. A row
+  // is written in the transaction that stores its day, so no stored day is ever forgotten.
+  `
+  CREATE TABLE remote_write_outbox (
+    url TEXT NOT NULL,
+    appid TEXT NOT NULL,
+    ref_date TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'acked', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    last_status TEXT,
+    last_error TEXT,
+    samples INTEGER,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (url, appid, ref_date)
+  ) WITHOUT ROWID;
+  CREATE INDEX remote_write_outbox_due ON remote_write_outbox (url, state, next_attempt_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -65,6 +65,7 @@ export class Store {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #stmt;
+  readonly #daySaved: ((appid: string, refDate: BeijingDate, at: number) => void)[] = [];
 
   /** Opens (creating it and its directory if needed) the store at `path`, or `:memory:`. */
   constructor(path: string) {
@@ -150,7 +151,18 @@ export class Store {
       s.deleteHours.run(appid, day.refDate);
       for (const h of day.hours) s.upsertHour.run({ appid, at, ...h, refDate: day.refDate });
       s.upsertDay.run(appid, day.refDate, day.status, at);
+      for (const hook of this.#daySaved) hook(appid, day.refDate, at);
     })();
+  }
+
+  /** Runs `hook` inside the transaction of every saveDay (the remote-write outbox enqueues there). */
+  onDaySaved(hook: (appid: string, refDate: BeijingDate, at: number) => void): void {
+    this.#daySaved.push(hook);
+  }
+
+  /** The connection, for modules that keep their own tables in the store (remote-write outbox). */
+  get database(): Database.Database {
+    return this.#db;
   }
 
   /** The stored days of `appid` between `from` and `to` (inclusive). */
