@@ -32,6 +32,7 @@ export function exporterApp(exporter: Exporter, options: ExporterAppOptions): Ex
       demo: options.demo ?? false,
       now: options.clock.now(),
       nextRunAt: exporter.nextRunAt(),
+      remoteWrite: exporter.remoteWriter?.status(),
     }),
     routes: summaryRouter({ store: options.store, accounts: () => exporter.accounts }),
   });

@@ -1,5 +1,7 @@
 import { BEIJING_OFFSET_MS } from '../dates.js';
 import type { AccountState } from '../poll/account-state.js';
+import { renderRemoteWrite } from '../remote-write/landing.js';
+import type { RemoteWriteStatus } from '../remote-write/remote-writer.js';
 
 export interface LandingInfo {
   readonly version: string;
@@ -10,6 +12,8 @@ export interface LandingInfo {
   readonly now: number;
   /** The next scheduled (cron) run. */
   readonly nextRunAt?: number | undefined;
+  /** One entry per `remoteWrite` target. */
+  readonly remoteWrite?: readonly RemoteWriteStatus[] | undefined;
 }
 
 function escapeHtml(s: string): string {
@@ -57,6 +61,6 @@ Dates and times are Beijing time (UTC+8). Now: ${time(info.now)}. Next scheduled
 <tbody>
 ${rows}
 </tbody></table>
-</body></html>
+${renderRemoteWrite(info.remoteWrite)}</body></html>
 `;
 }

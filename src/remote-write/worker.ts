@@ -81,7 +81,8 @@ export class OutboxWorker {
       log.debug('remote write: day accepted', { ...fields, samples });
       return;
     }
-    events?.failed(status);
+    // Only pushes count as failures (by HTTP status or network); an unpushable day only logs.
+    if (status !== 'unpushable') events?.failed(status);
     if (next.state === 'failed') {
       log.error(
         'remote write: the receiver refused the day; it will not be retried (fix the receiver, then push it again with backfill --remote-write)',

@@ -9,6 +9,7 @@ import { Exporter } from '../../src/exporter.js';
 import { exporterApp } from '../../src/exporter-app.js';
 import { memoryLogger } from '../../src/log.js';
 import { Redactor } from '../../src/redact.js';
+import type { BackoffPolicy } from '../../src/remote-write/transition.js';
 import type { SimulatorAccount, WechatSimulator } from '../../src/simulator/index.js';
 import { Store } from '../../src/store/store.js';
 import { FAST_RETRY } from './wechat-stack.js';
@@ -34,9 +35,11 @@ export function testConfig(
   accounts: readonly TestAccount[],
   schedule: Record<string, unknown> = {},
   baseUrls: readonly string[] = [sim.url],
+  extra: Record<string, unknown> = {},
 ): ResolvedConfig {
   return resolveConfig(
     {
+      ...extra,
       wechat: { baseUrls, timeout: '2s' },
       schedule: { lookbackDays: 7, ...schedule },
       accounts: accounts.map((a) => ({ name: a.name, appid: a.appid, secret: a.secret, tokenSource: a.tokenSource ?? 'stable' })),
@@ -65,12 +68,15 @@ export function startExporter(options: {
   accounts: readonly TestAccount[];
   schedule?: Record<string, unknown>;
   baseUrls?: readonly string[];
+  /** More top-level config sections (e.g. `remoteWrite`). */
+  extraConfig?: Record<string, unknown>;
+  remoteWriteBackoff?: BackoffPolicy;
 }): Harness {
   const redactor = new Redactor();
   const { logger, lines } = memoryLogger(redactor);
   const store = new Store(options.storePath);
   const exporter = new Exporter({
-    config: testConfig(options.sim, options.accounts, options.schedule, options.baseUrls),
+    config: testConfig(options.sim, options.accounts, options.schedule, options.baseUrls, options.extraConfig),
     store,
     clock: options.clock,
     logger,
@@ -79,6 +85,7 @@ export function startExporter(options: {
     build: BUILD,
     defaultMetrics: false,
     retryPolicy: FAST_RETRY,
+    remoteWriteBackoff: options.remoteWriteBackoff,
   });
   return {
     exporter,
