@@ -1,5 +1,5 @@
 import type { Logger } from 'winston';
-import { readHistory } from '../backfill/history.js';
+import { readHistory } from '../store/history.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/store.js';
 import type { RemoteWriteClient } from './client.js';

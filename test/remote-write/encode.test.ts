@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import protobuf from 'protobufjs';
 import snappy from 'snappy';
-import { historyOf } from '../../src/backfill/history.js';
+import { historyOf } from '../../src/store/history.js';
 import { renderHistory, type HistoryInput } from '../../src/backfill/openmetrics.js';
 import { decodeWriteRequest, encodeWriteRequest, historyTimeSeries, sampleCount } from '../../src/remote-write/encode.js';
 import type { DayStatus } from '../../src/store/store.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { offsetClock } from '../../src/clock.js';
 import { historyTimeSeries, sampleCount } from '../../src/remote-write/encode.js';
-import { readHistory } from '../../src/backfill/history.js';
+import { readHistory } from '../../src/store/history.js';
 import { simulatedHours, type WechatSimulator } from '../../src/simulator/index.js';
 import type { Store } from '../../src/store/store.js';
 import { NEWS, SHOP, startExporter, tempDir, type Harness, type TestAccount } from '../helpers/exporter-harness.js';

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { readHistory } from '../../src/backfill/history.js';
+import { readHistory } from '../../src/store/history.js';
 import { dayEndSeconds, hourEndSeconds } from '../../src/backfill/openmetrics.js';
 import { systemClock } from '../../src/clock.js';
 import { eachDay } from '../../src/dates.js';
