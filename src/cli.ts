@@ -84,12 +84,16 @@ function program(env: NodeJS.ProcessEnv): Command {
   cmd
     .command('backfill')
     .description(
-      'write the history of a range of days as OpenMetrics with timestamps, for promtool tsdb create-blocks-from openmetrics (fetches the days the store lacks first); exit 1 if some day could not be written',
+      'write the history of a range of days as OpenMetrics with timestamps, for promtool tsdb create-blocks-from openmetrics, and/or push it to a remote-write receiver (fetches the days the store lacks first); exit 1 if some day could not be written or pushed',
     )
     .requiredOption('--from <date>', 'first Beijing day, YYYY-MM-DD')
     .requiredOption('--to <date>', 'last Beijing day, YYYY-MM-DD (at most yesterday, from 08:00 Beijing)')
     .option('--account <name>', 'only this account (default: every configured account)')
-    .requiredOption('--output <file>', 'OpenMetrics file to write, or - for standard output')
+    .option('--output <file>', 'OpenMetrics file to write, or - for standard output')
+    .option(
+      '--remote-write <url>',
+      'push the range to this remote-write receiver (resumable; the config entry with this url gives its auth and TLS)',
+    )
     .action(async (_opts, sub: Command) => {
       const opts = sub.optsWithGlobals<GlobalFlags & BackfillFlags>();
       // With --demo and no --storage.path, the demo history stays in memory, out of the real store.
@@ -105,6 +109,7 @@ function program(env: NodeJS.ProcessEnv): Command {
           to: opts.to,
           account: opts.account,
           output: opts.output,
+          remoteWrite: opts.remoteWrite,
         },
         env,
       );

@@ -10,6 +10,7 @@ import {
   type RuntimeFlags,
   type RuntimeIo,
 } from '../runtime.js';
+import { pushRange } from '../remote-write/push-range.js';
 import { createAccountClients, type AccountClients } from '../wechat/account-clients.js';
 import { planBackfill, type BackfillFlags, type BackfillPlan } from './request.js';
 import { assertWritableOutput, runBackfill } from './run.js';
@@ -18,6 +19,8 @@ import { assertWritableOutput, runBackfill } from './run.js';
 export interface BackfillCommandFlags extends BackfillFlags, RuntimeFlags {}
 
 export interface BackfillIo extends RuntimeIo {
+  /** How long `--remote-write` keeps retrying a receiver that does not accept. @default 10 minutes */
+  readonly remoteWriteGiveUpMs?: number;
   /** Where `--output -` goes. @default process.stdout */
   readonly stdout?: Writable;
 }
@@ -40,12 +43,13 @@ export async function backfillCommand(flags: BackfillCommandFlags, env: Env, io:
     let plan: BackfillPlan | undefined;
     rt = await openRuntime(flags, env, { log, redactor, clock }, (config) => {
       plan = planBackfill(flags, config.accounts, clock.now());
-      assertWritableOutput(plan.output);
+      if (plan.output !== undefined) assertWritableOutput(plan.output);
     });
     if (!plan) throw new Error('backfill: no plan');
     if (rt.simulator) say(`demo mode: built-in WeChat API simulator at ${rt.simulator.url}`);
     const wechat = createAccountClients({ ...rt.config, ...rt, env, registry: new Registry() });
     clients = wechat;
+    const runtime = rt;
     const result = await runBackfill(plan, {
       store: rt.store,
       clock,
@@ -54,6 +58,19 @@ export async function backfillCommand(flags: BackfillCommandFlags, env: Env, io:
       report: say,
       stdout: (text) => void stdout.write(text),
       redact: (s) => redactor.redact(s),
+      pushRange: (p) =>
+        pushRange({
+          ...p,
+          url: p.remoteWrite as string,
+          configured: runtime.config.remoteWrite,
+          store: runtime.store,
+          clock,
+          log,
+          redactor,
+          userAgent: `wechat-interface-exporter/${runtime.build.version}`,
+          report: say,
+          giveUpAfterMs: io.remoteWriteGiveUpMs,
+        }),
     });
     return result.exitCode;
   } catch (err) {

@@ -1,6 +1,7 @@
 import type { BeijingDate } from '../dates.js';
 import { UsageError } from '../errors.js';
 import { checkDateRange } from '../date-range.js';
+import { remoteWriteProblems } from '../config/remote-write.js';
 
 /**
  * Longest range of one backfill run. A year and a month covers "last year, same time" panels; a
@@ -15,6 +16,7 @@ export interface BackfillFlags {
   readonly to?: string | undefined;
   readonly account?: string | undefined;
   readonly output?: string | undefined;
+  readonly remoteWrite?: string | undefined;
 }
 
 export interface NamedAccount {
@@ -27,8 +29,10 @@ export interface BackfillPlan {
   readonly to: BeijingDate;
   /** The accounts to backfill, in config order. */
   readonly accounts: readonly NamedAccount[];
-  /** A file path, or `-` for standard output. */
-  readonly output: string;
+  /** A file path, or `-` for standard output; undefined with `--remote-write` only. */
+  readonly output: string | undefined;
+  /** `--remote-write URL`: push the range there through the remote-write outbox. */
+  readonly remoteWrite?: string | undefined;
 }
 
 /** Checks the flags against the configured accounts and the clock (pure); throws UsageError. */
@@ -49,6 +53,14 @@ export function planBackfill(flags: BackfillFlags, configured: readonly NamedAcc
       );
     }
   }
-  if (!flags.output) throw new UsageError('--output: required (a file path, or - for standard output)');
-  return { from: range.from, to: range.to, accounts, output: flags.output };
+  if (!flags.output && !flags.remoteWrite)
+    throw new UsageError('--output: required (a file path, or - for standard output), unless --remote-write URL is given');
+  if (flags.remoteWrite !== undefined) checkRemoteWriteUrl(flags.remoteWrite);
+  return { from: range.from, to: range.to, accounts, output: flags.output || undefined, remoteWrite: flags.remoteWrite };
+}
+
+/** The remote-write URL as the config's `remoteWrite[].url` would accept it. */
+function checkRemoteWriteUrl(url: string): void {
+  const problems = remoteWriteProblems([{ url }]);
+  if (problems.length > 0) throw new UsageError(`--remote-write: ${problems.map((p) => p.replace(/^\[0\]\.url: /, '')).join('; ')}`);
 }

@@ -23,6 +23,8 @@ export interface BackfillDeps {
   readonly stdout: (text: string) => void;
   /** Masks secrets in error messages. @default identity */
   readonly redact?: (text: string) => string;
+  /** `--remote-write`: pushes the stored days of the range; resolves whether all were accepted. */
+  readonly pushRange?: (plan: BackfillPlan) => Promise<boolean>;
 }
 
 export interface AccountOutcome {
@@ -112,12 +114,16 @@ export async function runBackfill(plan: BackfillPlan, deps: BackfillDeps): Promi
     inputs.push({ name: account.name, appid: account.appid, days: history.days });
     outcomes.push({ ...account, written: history.days.length, missing: history.missing, error: fetched.get(account.appid)?.error });
   }
-  const text = renderHistory(inputs);
-  writeOutput(plan.output, text, deps.stdout);
-  const samples = text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
-  report(
-    `wrote ${samples} samples for ${outcomes.reduce((n, o) => n + o.written, 0)} account-days to ${plan.output === '-' ? 'standard output' : plan.output}`,
-  );
+  let samples = 0;
+  if (plan.output !== undefined) {
+    const text = renderHistory(inputs);
+    writeOutput(plan.output, text, deps.stdout);
+    samples = text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
+    report(
+      `wrote ${samples} samples for ${outcomes.reduce((n, o) => n + o.written, 0)} account-days to ${plan.output === '-' ? 'standard output' : plan.output}`,
+    );
+  }
+  const pushed = plan.remoteWrite === undefined || !deps.pushRange || (await deps.pushRange(plan));
 
   for (const o of outcomes) {
     if (o.missing.length === 0) continue;
@@ -129,5 +135,5 @@ export async function runBackfill(plan: BackfillPlan, deps: BackfillDeps): Promi
     );
   }
   const incomplete = outcomes.some((o) => o.missing.length > 0);
-  return { exitCode: incomplete ? 1 : 0, accounts: outcomes, samples };
+  return { exitCode: incomplete || !pushed ? 1 : 0, accounts: outcomes, samples };
 }

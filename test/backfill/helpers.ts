@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Clock } from '../../src/clock.js';
-import { backfillCommand, type BackfillCommandFlags } from '../../src/backfill/command.js';
+import { backfillCommand, type BackfillCommandFlags, type BackfillIo } from '../../src/backfill/command.js';
 import { WechatSimulator, type SimHourlyRow, type SimulatorAccount } from '../../src/simulator/index.js';
 
 export type NamedSimAccount = SimulatorAccount & { readonly name: string };
@@ -55,6 +55,7 @@ export async function runCommand(
   clock: Clock,
   flags: Partial<BackfillCommandFlags>,
   env: Record<string, string> = ENV,
+  io: Omit<BackfillIo, 'clock' | 'stderr'> = {},
 ): Promise<Run> {
   let stderr = '';
   const sink = new Writable({
@@ -74,7 +75,7 @@ export async function runCommand(
       ...flags,
     },
     env,
-    { clock, stderr: sink },
+    { ...io, clock, stderr: sink },
   );
   return { code, stderr };
 }

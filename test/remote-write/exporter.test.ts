@@ -107,7 +107,7 @@ describe('remote write from the exporter', function () {
       async () => (await sample(h.exporter.registry, 'wechat_exporter_remote_write_failures_total', { url, status: '503' })) >= 3,
     );
     assert.equal(await sample(h.exporter.registry, 'wechat_exporter_remote_write_pending_days', { url }), 4);
-    const page = await request(h.exporter.app).get('/');
+    const page = await request(h.app).get('/');
     assert.match(page.text, /retrying 2026-03-0\d \(503\): overloaded/);
     receiver.answer = { status: 429, body: 'slow down' };
     await waitFor(
@@ -124,10 +124,10 @@ describe('remote write from the exporter', function () {
     const h = start();
     h.exporter.start();
     await waitFor('4 failed days', () => h.exporter.remoteWriter?.outbox.count(url, 'failed') === 4);
-    const page = await request(h.exporter.app).get('/');
+    const page = await request(h.app).get('/');
     assert.match(page.text, /Remote write/);
     assert.match(page.text, /2026-03-08 <code>wx00000000000000a1<\/code>: HTTP 400: out of bounds/);
-    const metrics = (await request(h.exporter.app).get('/metrics')).text;
+    const metrics = (await request(h.app).get('/metrics')).text;
     assert.match(metrics, /wechat_exporter_remote_write_failures_total\{url="[^"]+",status="400"\} 4/);
     assert.match(metrics, /wechat_exporter_remote_write_failed_days\{url="[^"]+"\} 4/);
     assert.ok(h.lines.some((l) => l.includes('refused the day') && l.includes('out of bounds')));

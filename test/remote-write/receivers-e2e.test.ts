@@ -182,9 +182,9 @@ describe('remote write to real receivers (Prometheus 2.42, VictoriaMetrics)', fu
     assert.equal(count(h, refusing.writeUrl, 'failed'), accountDays);
     const failed = h.exporter.remoteWriter?.outbox.entries(refusing.writeUrl, 'failed') ?? [];
     for (const f of failed) assert.deepEqual([f.lastStatus, f.lastError?.includes('out of bounds')], ['400', true], JSON.stringify(f));
-    const page = await request(h.exporter.app).get('/');
+    const page = await request(h.app).get('/');
     assert.match(page.text, new RegExp(`${days[0]} <code>${SHOP.appid}</code>: HTTP 400: out of bounds`));
-    const metrics = (await request(h.exporter.app).get('/metrics')).text;
+    const metrics = (await request(h.app).get('/metrics')).text;
     assert.match(metrics, new RegExp(`wechat_exporter_remote_write_failed_days\\{url="${refusing.writeUrl}"\\} ${accountDays}`));
     // The refusals were counted by the first run, before the restart.
     assert.equal(
