@@ -23,6 +23,7 @@ import { historyTimeSeries, sampleCount } from '../../src/remote-write/encode.js
 import { simulatedDay, simulatedHours, type WechatSimulator } from '../../src/simulator/index.js';
 import { NEWS, SHOP, startExporter, type Harness } from '../helpers/exporter-harness.js';
 import { which } from '../helpers/tools.js';
+import { HISTORY_ROW, dashboardQueries } from '../rules/dashboard-queries.js';
 import { sample, startSimulator } from '../helpers/wechat-stack.js';
 import type { ManagedProcess } from '../e2e/support/process.js';
 import { done, notYet, waitFor } from '../e2e/support/wait.js';
@@ -175,6 +176,28 @@ describe('remote write to real receivers (Prometheus 2.42, VictoriaMetrics)', fu
       const daily = await queryAt(r.base, `wechat_interface_history_daily_failures{account="shop"}`, dayEndSeconds(day));
       assert.deepEqual(daily, [wechatDay.fail_count], `${r.name}: ${day} fail_count`);
     }
+  });
+
+  it("shows data in every panel of the dashboard's History row, from the pushed series, in both receivers", async () => {
+    const at = hourEndSeconds(window.to, 20) + 1800;
+    let checked = 0;
+    for (const r of [prometheus, vm]) {
+      for (const account of [undefined, SHOP.name]) {
+        const history = dashboardQueries(undefined, account === undefined ? {} : { account }).filter((q) => q.rowTitle === HISTORY_ROW);
+        assert.ok(history.length >= 4, 'the dashboard has a History row');
+        for (const q of history) {
+          // "The same hour a week earlier" has nothing to show: only the last few days were pushed.
+          if (/offset 1w/.test(q.expr)) continue;
+          const values = await queryAt(r.base, q.expr, at);
+          assert.ok(
+            values.length >= (account === undefined ? 2 : 1),
+            `${r.name}: panel ${q.panelId} "${q.panelTitle}" ${q.refId}: no data for ${q.expr}`,
+          );
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked >= 16);
   });
 
   it('a Prometheus without an out-of-order window refuses the days; each is failed with its message, on the page and in metrics', async () => {
