@@ -33,7 +33,7 @@ describe('config', () => {
   /** The fixture, with SECRET_FILE pointing at a real file. */
   const fixture = (name: string): string => {
     const path = join(tmp.dir, name);
-    writeFileSync(path, readFileSync(join(FIXTURES, name), 'utf8').replace('SECRET_FILE', secretFile));
+    writeFileSync(path, readFileSync(join(FIXTURES, name), 'utf8').replaceAll('SECRET_FILE', secretFile));
     return path;
   };
 
