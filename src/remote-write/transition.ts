@@ -44,10 +44,15 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { minBackoffMs: 1_000, maxBackoffM
 
 export type Verdict = 'accepted' | 'retry' | 'rejected';
 
-/** 2xx accepted; 5xx, 429 and no answer retried; any other status refused for good. */
-export function verdictOf(status: PushStatus): Verdict {
+/**
+ * 2xx accepted; 5xx, 429 and no answer retried; any other status refused for good. One 5xx is
+ * refused too: Prometheus before 2.50 answers 500 "too old sample" for a sample older than its
+ * out-of-order window, which no retry can fix (2.50 made it a 400: prometheus/prometheus b2185d96).
+ */
+export function verdictOf(status: PushStatus, message = ''): Verdict {
   if (status === 'network') return 'retry';
   if (status >= 200 && status < 300) return 'accepted';
+  if (status === 500 && message.includes('too old sample')) return 'rejected';
   if (status >= 500 || status === 429) return 'retry';
   return 'rejected';
 }
@@ -63,7 +68,7 @@ export function afterPush(entry: OutboxEntry, outcome: PushOutcome, samples: num
   if (entry.state !== 'pending') return entry;
   const attempts = entry.attempts + 1;
   const lastStatus = String(outcome.status);
-  switch (verdictOf(outcome.status)) {
+  switch (verdictOf(outcome.status, outcome.message)) {
     case 'accepted':
       return { ...entry, state: 'acked', attempts, nextAttemptAt: 0, lastStatus, lastError: undefined, samples };
     case 'retry':

@@ -20,6 +20,13 @@ describe('remote-write outbox rules', () => {
     for (const s of [400, 401, 403, 404, 409, 413, 301]) assert.equal(verdictOf(s), 'rejected', String(s));
   });
 
+  it('refuses Prometheus < 2.50\'s 500 "too old sample" (older than its out-of-order window), retries other 500s', () => {
+    assert.equal(verdictOf(500, 'too old sample'), 'rejected');
+    assert.equal(verdictOf(500, 'context deadline exceeded'), 'retry');
+    const next = afterPush(PENDING, { status: 500, message: 'too old sample' }, 125, NOW, POLICY);
+    assert.deepEqual([next.state, next.lastStatus, next.lastError], ['failed', '500', 'too old sample']);
+  });
+
   it('backs off doubling from the minimum, bounded by the maximum', () => {
     assert.deepEqual(
       [1, 2, 3, 4, 5, 6, 7, 8, 100].map((n) => backoffMs(n, POLICY)),
