@@ -14,6 +14,11 @@ export class TestReceiver {
   readonly #server: Server;
   readonly #held = new Set<() => void>();
 
+  /** Requests held unanswered so far. */
+  get held(): number {
+    return this.#held.size;
+  }
+
   constructor() {
     this.#server = createServer((req, res) => {
       const chunks: Buffer[] = [];
