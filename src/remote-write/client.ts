@@ -38,13 +38,14 @@ export class RemoteWriteClient {
   readonly #config: RemoteWriteConfig;
   readonly #options: ClientOptions;
   readonly #agent: Agent;
+  readonly #readFile: (path: string) => string;
 
   constructor(config: RemoteWriteConfig, options: ClientOptions) {
     this.url = config.url;
     this.#config = config;
     this.#options = options;
     const tls = config.tlsConfig;
-    const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+    const readFile = (this.#readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8')));
     this.#agent = new Agent({
       connect: {
         timeout: config.timeout,
@@ -57,7 +58,7 @@ export class RemoteWriteClient {
   }
 
   #secret(path: string): string {
-    const value = (this.#options.readFile ?? ((p: string) => readFileSync(p, 'utf8')))(path).trim();
+    const value = this.#readFile(path).trim();
     this.#options.redactor.add(value);
     return value;
   }

@@ -49,6 +49,7 @@ export class RemoteWriter {
   readonly workers: ReadonlyMap<string, OutboxWorker>;
   readonly #clients: RemoteWriteClient[];
   readonly #labels: ReadonlyMap<string, string>;
+  readonly #unhook: () => void;
 
   constructor(o: RemoteWriterOptions) {
     this.outbox = new Outbox(o.store.database);
@@ -86,7 +87,7 @@ export class RemoteWriter {
     });
     this.workers = workers;
     const urls = o.targets.map((t) => t.url);
-    o.store.onDaySaved((appid, refDate, at) => {
+    this.#unhook = o.store.onDaySaved((appid, refDate, at) => {
       this.outbox.enqueue(urls, appid, refDate, at);
       // After the transaction commits: the worker reads the day's rows.
       queueMicrotask(() => this.#wakeAll());
@@ -121,6 +122,7 @@ export class RemoteWriter {
   }
 
   async stop(): Promise<void> {
+    this.#unhook();
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     await Promise.all(this.#clients.map((c) => c.close()));
   }

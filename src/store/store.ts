@@ -155,9 +155,13 @@ export class Store {
     })();
   }
 
-  /** Runs `hook` inside the transaction of every saveDay (the remote-write outbox enqueues there). */
-  onDaySaved(hook: (appid: string, refDate: BeijingDate, at: number) => void): void {
+  /** Runs `hook` inside the transaction of every saveDay (the remote-write outbox enqueues there); returns its removal. */
+  onDaySaved(hook: (appid: string, refDate: BeijingDate, at: number) => void): () => void {
     this.#daySaved.push(hook);
+    return () => {
+      const i = this.#daySaved.indexOf(hook);
+      if (i >= 0) this.#daySaved.splice(i, 1);
+    };
   }
 
   /** The connection, for modules that keep their own tables in the store (remote-write outbox). */
