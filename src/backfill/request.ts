@@ -1,7 +1,7 @@
 import type { BeijingDate } from '../dates.js';
 import { UsageError } from '../errors.js';
 import { checkDateRange } from '../date-range.js';
-import { remoteWriteProblems } from '../config/remote-write.js';
+import { remoteWriteProblems } from '../remote-write/targets.js';
 
 /**
  * Longest range of one backfill run. A year and a month covers "last year, same time" panels; a

@@ -1,7 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { duration, httpUrl } from './fields.js';
-import { formatIssues } from './load.js';
 
 /**
  * Headers the exporter sets itself: the protocol's (remote-write 1.0 spec) and the ones its
@@ -83,15 +82,4 @@ function readable(path: string): string | undefined {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code ?? 'error';
   }
-}
-
-/** A `remoteWrite` list validated, defaults filled in (the backfill's `--remote-write URL` uses the config's defaults). */
-export function parseRemoteWrite(raw: unknown): RemoteWriteConfig[] {
-  return remoteWriteSchema.parse(raw);
-}
-
-/** What is wrong with a `remoteWrite` list, one line per problem with its path (`[0].url: ...`). */
-export function remoteWriteProblems(raw: unknown): string[] {
-  const result = remoteWriteSchema.safeParse(raw);
-  return result.success ? [] : formatIssues(result.error.issues);
 }

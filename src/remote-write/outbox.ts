@@ -33,13 +33,19 @@ const entryOf = (r: Row): OutboxEntry => ({
   samples: r.samples ?? undefined,
 });
 
-function inScope(e: OutboxEntry, scope: OutboxScope): boolean {
-  return (
-    (scope.appids === undefined || scope.appids.includes(e.appid)) &&
-    (scope.from === undefined || e.refDate >= scope.from) &&
-    (scope.to === undefined || e.refDate <= scope.to)
-  );
+/** The scope as statement parameters: every account and every date when not given. */
+function scopeParams(url: string, scope: OutboxScope): { url: string; appids: string | null; from: string; to: string } {
+  return {
+    url,
+    appids: scope.appids ? JSON.stringify(scope.appids) : null,
+    from: scope.from ?? '0000-00-00',
+    to: scope.to ?? '9999-99-99',
+  };
 }
+
+const PENDING_IN_SCOPE = `SELECT * FROM remote_write_outbox WHERE url = @url AND state = 'pending'
+  AND (@appids IS NULL OR appid IN (SELECT value FROM json_each(@appids))) AND ref_date BETWEEN @from AND @to`;
+const SOONEST = 'ORDER BY next_attempt_at, ref_date, appid';
 
 /**
  * The remote-write outbox table (schema migration 2): one row per (target URL, account, day).
@@ -58,8 +64,14 @@ export class Outbox {
         ON CONFLICT (url, appid, ref_date) DO NOTHING`),
       retryFailed: db.prepare(`UPDATE remote_write_outbox SET state = 'pending', attempts = 0, next_attempt_at = 0, updated_at = ?
         WHERE url = ? AND appid = ? AND ref_date = ? AND state = 'failed'`),
-      pending: db.prepare<[string], Row>(`SELECT * FROM remote_write_outbox WHERE url = ? AND state = 'pending'
-        ORDER BY next_attempt_at, ref_date, appid`),
+      pending: db.prepare<[ReturnType<typeof scopeParams>], Row>(`${PENDING_IN_SCOPE} ${SOONEST}`),
+      firstDue: db.prepare<[ReturnType<typeof scopeParams> & { now: number }], Row>(
+        `${PENDING_IN_SCOPE} AND next_attempt_at <= @now ${SOONEST} LIMIT 1`,
+      ),
+      firstPending: db.prepare<[ReturnType<typeof scopeParams>], Row>(`${PENDING_IN_SCOPE} ${SOONEST} LIMIT 1`),
+      firstRetrying: db.prepare<[string], Row>(
+        `SELECT * FROM remote_write_outbox WHERE url = ? AND state = 'pending' AND last_error IS NOT NULL ${SOONEST} LIMIT 1`,
+      ),
       claim: db.prepare(`UPDATE remote_write_outbox SET next_attempt_at = ?
         WHERE url = ? AND appid = ? AND ref_date = ? AND state = 'pending' AND next_attempt_at <= ?`),
       record: db.prepare(`UPDATE remote_write_outbox SET state = @state, attempts = @attempts, next_attempt_at = @nextAttemptAt,
@@ -89,10 +101,19 @@ export class Outbox {
 
   /** Pending entries of `url` in `scope`, soonest due first. */
   pending(url: string, scope: OutboxScope = {}): OutboxEntry[] {
-    return this.#stmt.pending
-      .all(url)
-      .map(entryOf)
-      .filter((e) => inScope(e, scope));
+    return this.#stmt.pending.all(scopeParams(url, scope)).map(entryOf);
+  }
+
+  /** The pending entry of `url` in `scope` due soonest (what a worker waits for). */
+  nextPending(url: string, scope: OutboxScope = {}): OutboxEntry | undefined {
+    const row = this.#stmt.firstPending.get(scopeParams(url, scope));
+    return row && entryOf(row);
+  }
+
+  /** The pending entry whose last push failed and is due soonest (the landing page shows its error). */
+  retrying(url: string): OutboxEntry | undefined {
+    const row = this.#stmt.firstRetrying.get(url);
+    return row && entryOf(row);
   }
 
   /**
@@ -101,8 +122,9 @@ export class Outbox {
    */
   claimDue(url: string, now: number, leaseUntil: number, scope: OutboxScope = {}): OutboxEntry | undefined {
     return this.#db.transaction(() => {
-      const due = this.pending(url, scope).find((e) => e.nextAttemptAt <= now);
-      if (!due) return undefined;
+      const row = this.#stmt.firstDue.get({ ...scopeParams(url, scope), now });
+      if (!row) return undefined;
+      const due = entryOf(row);
       return this.#stmt.claim.run(leaseUntil, url, due.appid, due.refDate, now).changes === 1 ? due : undefined;
     })();
   }

@@ -1,6 +1,7 @@
 import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
-import { parseRemoteWrite, type RemoteWriteConfig } from '../config/remote-write.js';
+import type { RemoteWriteConfig } from '../config/remote-write.js';
+import { parseRemoteWrite } from './targets.js';
 import { eachDay, formatDays, type BeijingDate, type DayRange } from '../dates.js';
 import type { Redactor } from '../redact.js';
 import type { Store } from '../store/store.js';
@@ -62,8 +63,7 @@ export async function pushRange(o: PushRangeOptions): Promise<boolean> {
       while (await worker?.pushNext(scope)) {
         /* one day per request, until none is due */
       }
-      const pending = writer.outbox.pending(target.url, scope);
-      const first = pending[0];
+      const first = writer.outbox.nextPending(target.url, scope);
       if (!first || o.clock.now() - started > (o.giveUpAfterMs ?? 600_000)) break;
       await new Promise((r) => setTimeout(r, Math.max(first.nextAttemptAt - o.clock.now(), 10)));
     }

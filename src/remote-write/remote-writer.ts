@@ -117,7 +117,7 @@ export class RemoteWriter {
       pending: this.outbox.count(url, 'pending'),
       acked: this.outbox.count(url, 'acked'),
       failed: this.outbox.entries(url, 'failed'),
-      retrying: this.outbox.pending(url).find((e) => e.lastError !== undefined),
+      retrying: this.outbox.retrying(url),
     }));
   }
 

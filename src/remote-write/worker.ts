@@ -115,7 +115,7 @@ export class OutboxWorker {
         // A store error (disk full…): log, wait, try again; the outbox keeps the days.
         log.error('remote write: worker error', { url: label, error: (err as Error).message });
       }
-      const next = outbox.pending(client.url)[0]?.nextAttemptAt;
+      const next = outbox.nextPending(client.url)?.nextAttemptAt;
       const wait = next === undefined ? IDLE_RECHECK_MS : Math.min(Math.max(next - clock.now(), 0), IDLE_RECHECK_MS);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
