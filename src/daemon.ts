@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { Exporter } from './exporter.js';
 import { exporterApp } from './exporter-app.js';
 import { parseListenAddress } from './http/listen-address.js';
+import { createRemoteWriter } from './remote-write/wiring.js';
 import { listen, WebConfigSource } from './http/web-config/index.js';
 import { clockFromEnv, commandLogger, openRuntime, type Env, type Runtime, type RuntimeFlags } from './runtime.js';
 
@@ -57,10 +58,13 @@ export async function runDaemon(flags: DaemonFlags, env: Env): Promise<number> {
   const webConfig = flags.webConfigFile === undefined ? undefined : WebConfigSource.load(flags.webConfigFile);
   const rt = await openRuntime(flags, env, { log, redactor, clock: clockFromEnv(env, log) });
   const exporter = new Exporter({ ...rt, logger: log, env });
-  const app = exporterApp(exporter, { ...rt, telemetryPath: flags.telemetryPath, demo: flags.demo });
+  // Before the first poll: every day the exporter stores is queued in the same transaction.
+  const remoteWriter = createRemoteWriter({ ...rt, logger: log }, exporter.registry);
+  const app = exporterApp(exporter, { ...rt, telemetryPath: flags.telemetryPath, demo: flags.demo, remoteWriter });
   const servers = await listenAll(app, flags.listenAddresses, webConfig, rt);
   if (!servers) {
     await exporter.stop();
+    await remoteWriter?.stop();
     await rt.close();
     return 1;
   }
@@ -71,6 +75,7 @@ export async function runDaemon(flags: DaemonFlags, env: Env): Promise<number> {
     cron: rt.config.schedule.cron,
   });
   exporter.start();
+  remoteWriter?.start();
 
   log.info('shutting down', { signal: await waitForSignal() });
   const deadline = setTimeout(() => {
@@ -81,6 +86,7 @@ export async function runDaemon(flags: DaemonFlags, env: Env): Promise<number> {
   const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
   for (const s of servers) s.closeAllConnections();
   await exporter.stop();
+  await remoteWriter?.stop();
   await Promise.all(closed);
   await rt.close();
   clearTimeout(deadline);

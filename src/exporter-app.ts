@@ -4,6 +4,7 @@ import type { Exporter } from './exporter.js';
 import { createApp } from './http/app.js';
 import { summaryRouter } from './http/summary-api.js';
 import type { BuildInfo } from './version.js';
+import type { RemoteWriter } from './remote-write/remote-writer.js';
 import type { Store } from './store/store.js';
 
 export interface ExporterAppOptions {
@@ -15,6 +16,8 @@ export interface ExporterAppOptions {
   readonly telemetryPath?: string;
   /** Shown on the landing page. @default false */
   readonly demo?: boolean;
+  /** Its targets' state goes on the landing page. */
+  readonly remoteWriter?: RemoteWriter | undefined;
 }
 
 /** The HTTP surface of a running exporter: metrics, landing page, health, readiness and the JSON API. */
@@ -32,7 +35,7 @@ export function exporterApp(exporter: Exporter, options: ExporterAppOptions): Ex
       demo: options.demo ?? false,
       now: options.clock.now(),
       nextRunAt: exporter.nextRunAt(),
-      remoteWrite: exporter.remoteWriter?.status(),
+      remoteWrite: options.remoteWriter?.status(),
     }),
     routes: summaryRouter({ store: options.store, accounts: () => exporter.accounts }),
   });

@@ -10,9 +10,6 @@ import { afterPoll, isHeld } from './poll/after-poll.js';
 import { lookbackWindow } from './poll/plan.js';
 import { Scheduler, type RunTrigger } from './poll/scheduler.js';
 import { readReferenceDay } from './store/history.js';
-import { createRemoteWriter } from './remote-write/wiring.js';
-import type { RemoteWriter } from './remote-write/remote-writer.js';
-import type { BackoffPolicy } from './remote-write/transition.js';
 import type { Store } from './store/store.js';
 import type { AccountApi } from './wechat/account-api.js';
 import { createAccountClients, type AccountClients, type AccountClientsOptions } from './wechat/account-clients.js';
@@ -25,8 +22,6 @@ export interface ExporterOptions extends Pick<AccountClientsOptions, 'clock' | '
   readonly build: BuildInfo;
   /** prom-client's process metrics (off in golden tests, whose output must not vary). @default true */
   readonly defaultMetrics?: boolean;
-  /** Remote-write retry pacing; tests shorten the waits. @default DEFAULT_BACKOFF */
-  readonly remoteWriteBackoff?: BackoffPolicy;
 }
 
 interface AccountRuntime {
@@ -46,8 +41,6 @@ export class Exporter {
   readonly #clients: AccountClients;
   readonly #accounts: AccountRuntime[];
   readonly #scheduler: Scheduler;
-  /** Undefined without `remoteWrite` targets. */
-  readonly remoteWriter: RemoteWriter | undefined;
   #stopped = false;
 
   constructor(options: ExporterOptions) {
@@ -68,7 +61,6 @@ export class Exporter {
     }));
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     registerExporterMetrics(this.registry, () => this.accounts, options.build);
-    this.remoteWriter = createRemoteWriter(options, this.registry, options.remoteWriteBackoff);
     this.#scheduler = new Scheduler({
       cron: config.schedule.cron,
       retryIntervalMs: config.schedule.retryInterval,
@@ -95,7 +87,6 @@ export class Exporter {
 
   /** Starts the schedule: a poll now, then on the cron schedule and retries. */
   start(): void {
-    this.remoteWriter?.start();
     this.#scheduler.start();
   }
 
@@ -148,6 +139,5 @@ export class Exporter {
     const draining = this.#scheduler.stop();
     await this.#clients.close();
     await draining;
-    await this.remoteWriter?.stop();
   }
 }

@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['config'],
   ['wechat', 'store', 'simulator'],
   ['poll'],
-  ['metrics'],
+  ['metrics', 'remote-write'],
   ['http'],
   ['exporter', 'exporter-app', 'demo'],
   ['runtime'],

@@ -8,7 +8,8 @@ import type { Store } from '../store/store.js';
 import type { AccountApi } from '../wechat/account-api.js';
 import { fetchMissing } from './fetch.js';
 import { readHistory } from '../store/history.js';
-import { renderHistory, type HistoryInput } from './openmetrics.js';
+import type { HistoryInput } from '../store/history-series.js';
+import { renderHistory } from './openmetrics.js';
 import type { BackfillPlan } from './request.js';
 
 export interface BackfillDeps {

@@ -20,7 +20,7 @@ const targetUrl = httpUrl.refine((s) => {
   }
 }, 'credentials in the URL are not allowed; use basicAuth (username, passwordFile) or bearerTokenFile');
 
-const target = z
+export const remoteWriteTarget = z
   .strictObject({
     url: targetUrl,
     /** Per request. */
@@ -45,7 +45,7 @@ const target = z
   });
 
 export const remoteWriteSchema = z
-  .array(target)
+  .array(remoteWriteTarget)
   .default([])
   .superRefine((targets, ctx) => {
     const seen = new Map<string, number>();
@@ -56,7 +56,7 @@ export const remoteWriteSchema = z
     });
   });
 
-export type RemoteWriteConfig = z.output<typeof target>;
+export type RemoteWriteConfig = z.output<typeof remoteWriteTarget>;
 
 /** The files a target reads at each push, checked once at start so `check-config` catches a typo. */
 export function remoteWriteFileProblems(targets: readonly RemoteWriteConfig[], canRead = readable): string[] {

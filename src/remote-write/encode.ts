@@ -5,7 +5,7 @@
  */
 import protobuf from 'protobufjs';
 import snappy from 'snappy';
-import { historySeries, type HistoryInput, type HistorySeries } from '../backfill/openmetrics.js';
+import { historySeries, type HistoryInput, type HistorySeries } from '../store/history-series.js';
 
 // The messages of prompb/remote.proto and prompb/types.proto that remote write 1.0 uses, with
 // their field numbers (https://github.com/prometheus/prometheus/tree/main/prompb). Metadata

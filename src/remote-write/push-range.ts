@@ -1,7 +1,7 @@
 import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
 import type { RemoteWriteConfig } from '../config/remote-write.js';
-import { parseRemoteWrite } from './targets.js';
+import { plainTarget } from './targets.js';
 import { eachDay, formatDays, type BeijingDate, type DayRange } from '../dates.js';
 import type { Redactor } from '../redact.js';
 import type { Store } from '../store/store.js';
@@ -43,7 +43,7 @@ function reportFailures(failed: readonly OutboxEntry[], names: ReadonlyMap<strin
  * config) resumes there.
  */
 export async function pushRange(o: PushRangeOptions): Promise<boolean> {
-  const target = o.configured.find((t) => t.url === o.url) ?? (parseRemoteWrite([{ url: o.url }])[0] as RemoteWriteConfig);
+  const target = o.configured.find((t) => t.url === o.url) ?? plainTarget(o.url);
   const writer = new RemoteWriter({ ...o, targets: [target], backoff: o.backoff });
   const worker = writer.workers.get(target.url);
   const label = writer.label(target.url);

@@ -1,9 +1,9 @@
-import { remoteWriteSchema, type RemoteWriteConfig } from '../config/remote-write.js';
+import { remoteWriteSchema, remoteWriteTarget, type RemoteWriteConfig } from '../config/remote-write.js';
 import { formatIssues } from '../config/load.js';
 
-/** A `remoteWrite` list validated, defaults filled in (the backfill's `--remote-write URL` uses the config's defaults). */
-export function parseRemoteWrite(raw: unknown): RemoteWriteConfig[] {
-  return remoteWriteSchema.parse(raw);
+/** A target with only a URL, the config's defaults filled in (the backfill's `--remote-write URL`). */
+export function plainTarget(url: string): RemoteWriteConfig {
+  return remoteWriteTarget.parse({ url });
 }
 
 /** What is wrong with a `remoteWrite` list, one line per problem with its path (`[0].url: ...`). */

@@ -3,7 +3,7 @@ import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { eachDay } from '../dates.js';
-import type { BuildInfo } from '../metrics/exporter-metrics.js';
+import type { BuildInfo } from '../version.js';
 import { lookbackWindow } from '../poll/plan.js';
 import type { Redactor } from '../redact.js';
 import type { Store } from '../store/store.js';

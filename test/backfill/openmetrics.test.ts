@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { formatDays } from '../../src/dates.js';
 import { historyOf, type HistoryDay } from '../../src/store/history.js';
-import { dayEndSeconds, hourEndSeconds, renderHistory } from '../../src/backfill/openmetrics.js';
+import { renderHistory } from '../../src/backfill/openmetrics.js';
+import { dayEndSeconds, hourEndSeconds } from '../../src/store/history-series.js';
 import type { DayStatus } from '../../src/store/store.js';
 import type { DailyRow, HourlyRow } from '../../src/figures.js';
 

@@ -9,7 +9,9 @@ import { Exporter } from '../../src/exporter.js';
 import { exporterApp } from '../../src/exporter-app.js';
 import { memoryLogger } from '../../src/log.js';
 import { Redactor } from '../../src/redact.js';
+import type { RemoteWriter } from '../../src/remote-write/remote-writer.js';
 import type { BackoffPolicy } from '../../src/remote-write/transition.js';
+import { createRemoteWriter } from '../../src/remote-write/wiring.js';
 import type { SimulatorAccount, WechatSimulator } from '../../src/simulator/index.js';
 import { Store } from '../../src/store/store.js';
 import { FAST_RETRY } from './wechat-stack.js';
@@ -57,6 +59,10 @@ export interface Harness {
   readonly logger: Logger;
   readonly lines: string[];
   readonly redactor: Redactor;
+  /** With `remoteWrite` in the config, as the daemon wires it. */
+  readonly remoteWriter: RemoteWriter | undefined;
+  /** Starts the schedule (and the remote writer), as the daemon does. */
+  start(): void;
   close(): Promise<void>;
 }
 
@@ -75,8 +81,9 @@ export function startExporter(options: {
   const redactor = new Redactor();
   const { logger, lines } = memoryLogger(redactor);
   const store = new Store(options.storePath);
+  const config = testConfig(options.sim, options.accounts, options.schedule, options.baseUrls, options.extraConfig);
   const exporter = new Exporter({
-    config: testConfig(options.sim, options.accounts, options.schedule, options.baseUrls, options.extraConfig),
+    config,
     store,
     clock: options.clock,
     logger,
@@ -85,17 +92,24 @@ export function startExporter(options: {
     build: BUILD,
     defaultMetrics: false,
     retryPolicy: FAST_RETRY,
-    remoteWriteBackoff: options.remoteWriteBackoff,
   });
+  const wiring = { config, store, clock: options.clock, logger, redactor, build: BUILD };
+  const remoteWriter = createRemoteWriter(wiring, exporter.registry, options.remoteWriteBackoff);
   return {
     exporter,
-    app: exporterApp(exporter, { store, clock: options.clock, build: BUILD }),
+    app: exporterApp(exporter, { store, clock: options.clock, build: BUILD, remoteWriter }),
     store,
     logger,
     lines,
     redactor,
+    remoteWriter,
+    start() {
+      exporter.start();
+      remoteWriter?.start();
+    },
     async close() {
       await exporter.stop();
+      await remoteWriter?.stop();
       store.close();
     },
   };

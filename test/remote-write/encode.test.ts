@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import protobuf from 'protobufjs';
 import snappy from 'snappy';
 import { historyOf } from '../../src/store/history.js';
-import { renderHistory, type HistoryInput } from '../../src/backfill/openmetrics.js';
+import { renderHistory } from '../../src/backfill/openmetrics.js';
+import type { HistoryInput } from '../../src/store/history-series.js';
 import { decodeWriteRequest, encodeWriteRequest, historyTimeSeries, sampleCount } from '../../src/remote-write/encode.js';
 import type { DayStatus } from '../../src/store/store.js';
 

@@ -72,11 +72,11 @@ describe('remote write from the exporter', function () {
       remoteWriteBackoff: FAST,
     }));
 
-  const allAcked = (h: Harness): boolean => h.exporter.remoteWriter?.outbox.count(url, 'acked') === 4;
+  const allAcked = (h: Harness): boolean => h.remoteWriter?.outbox.count(url, 'acked') === 4;
 
   it('pushes every stored day once, with the protocol headers and credentials', async () => {
     const h = start();
-    h.exporter.start();
+    h.start();
     await waitFor('4 account-days acknowledged', () => allAcked(h));
     assert.equal(receiver.received.length, 4, 'one request per account-day');
     assert.equal(receiver.sampleCount(), storeSamples(h.store));
@@ -101,7 +101,7 @@ describe('remote write from the exporter', function () {
   it('retries 503 and 429 with backoff and delivers each day once', async () => {
     receiver.answer = { status: 503, body: 'overloaded' };
     const h = start();
-    h.exporter.start();
+    h.start();
     await waitFor(
       'failed pushes',
       async () => (await sample(h.exporter.registry, 'wechat_exporter_remote_write_failures_total', { url, status: '503' })) >= 3,
@@ -122,8 +122,8 @@ describe('remote write from the exporter', function () {
   it("marks a day refused with a 400 failed, with the receiver's message on the page, in the log and metrics", async () => {
     receiver.answer = { status: 400, body: `out of bounds (a secret-looking echo: ${PASSWORD})` };
     const h = start();
-    h.exporter.start();
-    await waitFor('4 failed days', () => h.exporter.remoteWriter?.outbox.count(url, 'failed') === 4);
+    h.start();
+    await waitFor('4 failed days', () => h.remoteWriter?.outbox.count(url, 'failed') === 4);
     const page = await request(h.app).get('/');
     assert.match(page.text, /Remote write/);
     assert.match(page.text, /2026-03-08 <code>wx00000000000000a1<\/code>: HTTP 400: out of bounds/);
@@ -142,7 +142,7 @@ describe('remote write from the exporter', function () {
   it('loses nothing and doubles nothing when restarted during a push; acknowledged days are never sent again', async () => {
     receiver.answer = 'hold';
     const first = start();
-    first.exporter.start();
+    first.start();
     await waitFor(
       'days stored',
       () => first.store.storedDays(SHOP.appid, FROM, TO).size === 2 && first.store.storedDays(NEWS.appid, FROM, TO).size === 2,
@@ -152,12 +152,12 @@ describe('remote write from the exporter', function () {
     harness = undefined;
     receiver.answer = { status: 204 };
     const second = start();
-    second.exporter.start();
+    second.start();
     await waitFor('all acknowledged after the restart', () => allAcked(second));
     assert.equal(receiver.sampleCount(), storeSamples(second.store));
     await second.close();
     const third = start();
-    third.exporter.start();
+    third.start();
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(receiver.sampleCount(), storeSamples(third.store), 'acknowledged days are not pushed again after a restart');
   });

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { readHistory } from '../../src/store/history.js';
-import { dayEndSeconds, hourEndSeconds } from '../../src/backfill/openmetrics.js';
+import { dayEndSeconds, hourEndSeconds } from '../../src/store/history-series.js';
 import { systemClock } from '../../src/clock.js';
 import { eachDay } from '../../src/dates.js';
 import { lookbackWindow } from '../../src/poll/plan.js';
@@ -111,8 +111,7 @@ describe('remote write to real receivers (Prometheus 2.42, VictoriaMetrics)', fu
   const accountDays = ACCOUNTS.length * days.length;
   const storeSamples = (h: Harness): number =>
     sampleCount(historyTimeSeries(ACCOUNTS.map((a) => ({ ...a, days: readHistory(h.store, a.appid, window.from, window.to).days }))));
-  const count = (h: Harness, url: string, state: 'acked' | 'failed' | 'pending'): number =>
-    h.exporter.remoteWriter?.outbox.count(url, state) ?? -1;
+  const count = (h: Harness, url: string, state: 'acked' | 'failed' | 'pending'): number => h.remoteWriter?.outbox.count(url, state) ?? -1;
 
   let gateUrl: string;
 
@@ -120,7 +119,7 @@ describe('remote write to real receivers (Prometheus 2.42, VictoriaMetrics)', fu
     gateUrl = await gate.listen();
     gate.mode = 'hold';
     const first = start(gateUrl);
-    first.exporter.start();
+    first.start();
     await waitFor('days stored, Prometheus fed, the strict one refusing, a push to VictoriaMetrics in flight', async () => {
       const state = `acked=${count(first, prometheus.writeUrl, 'acked')} failed=${count(first, refusing.writeUrl, 'failed')} held=${gate.held}`;
       const ok =
@@ -138,7 +137,7 @@ describe('remote write to real receivers (Prometheus 2.42, VictoriaMetrics)', fu
     await vm.proc.stop();
     gate.mode = 'forward';
     const second = start(gateUrl);
-    second.exporter.start();
+    second.start();
     await waitFor('pushes failing while VictoriaMetrics is down', async () => {
       const failures = await sample(second.exporter.registry, 'wechat_exporter_remote_write_failures_total', {
         url: gateUrl,
@@ -203,7 +202,7 @@ describe('remote write to real receivers (Prometheus 2.42, VictoriaMetrics)', fu
   it('a Prometheus without an out-of-order window refuses the days; each is failed with its message, on the page and in metrics', async () => {
     const h = harness as Harness;
     assert.equal(count(h, refusing.writeUrl, 'failed'), accountDays);
-    const failed = h.exporter.remoteWriter?.outbox.entries(refusing.writeUrl, 'failed') ?? [];
+    const failed = h.remoteWriter?.outbox.entries(refusing.writeUrl, 'failed') ?? [];
     for (const f of failed) assert.deepEqual([f.lastStatus, f.lastError?.includes('out of bounds')], ['400', true], JSON.stringify(f));
     const page = await request(h.app).get('/');
     assert.match(page.text, new RegExp(`${days[0]} <code>${SHOP.appid}</code>: HTTP 400: out of bounds`));
