@@ -56,7 +56,8 @@ export function planBackfill(flags: BackfillFlags, configured: readonly NamedAcc
   if (!flags.output && !flags.remoteWrite)
     throw new UsageError('--output: required (a file path, or - for standard output), unless --remote-write URL is given');
   if (flags.remoteWrite !== undefined) checkRemoteWriteUrl(flags.remoteWrite);
-  return { from: range.from, to: range.to, accounts, output: flags.output || undefined, remoteWrite: flags.remoteWrite };
+  const remoteWrite = flags.remoteWrite === undefined ? {} : { remoteWrite: flags.remoteWrite };
+  return { from: range.from, to: range.to, accounts, output: flags.output || undefined, ...remoteWrite };
 }
 
 /** The remote-write URL as the config's `remoteWrite[].url` would accept it. */
