@@ -173,6 +173,8 @@ describe('helm chart wechat-interface-exporter', () => {
       ['timeout: 10 (not a duration)', { config: { wechat: { timeout: 10 } } }],
       ['log.level: verbose', { log: { level: 'verbose' } }],
       ['lookbackDays: 91 (the exporter allows 1-90)', { config: { schedule: { lookbackDays: 91 } } }],
+      ['a remote-write URL with credentials in it', { config: { remoteWrite: [{ url: 'http://u:p@prometheus:9090/api/v1/write' }] } }],
+      ['an unknown remote-write key', { config: { remoteWrite: [{ url: 'http://prometheus:9090/api/v1/write', password: 'x' }] } }],
       [
         'an existingSecret without key',
         { config: { accounts: [{ name: 'a', appid: 'wx0123456789abcdef', existingSecret: { name: 's' } }] } },
