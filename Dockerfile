@@ -79,5 +79,9 @@ LABEL org.opencontainers.image.title="wechat-interface-exporter" \
 # Exec form: node is PID 1 and receives SIGTERM itself; the daemon handles it and exits 0.
 # Arguments given to `docker run IMAGE ...` replace CMD and follow the entrypoint, e.g. `--demo`,
 # `--config.file=/etc/wechat-interface-exporter/config.yml` or `check-config --config.file=...`.
-ENTRYPOINT ["node", "/app/dist/src/cli.js"]
+# Memory (docs/deploy.md, sizing): a 1 MiB young generation instead of V8's 16 MiB semi-spaces,
+# and glibc returning large freed buffers (the prepared /metrics families) to the system at once
+# instead of keeping them in its heap. Together some 60 MiB less RSS at 1,000 accounts.
+ENV MALLOC_MMAP_THRESHOLD_=131072
+ENTRYPOINT ["node", "--max-semi-space-size=1", "/app/dist/src/cli.js"]
 CMD ["--storage.path=/data/wechat-exporter.db"]

@@ -1,108 +1,253 @@
 /**
- * How the exporter scales with the number of accounts (third-party platforms run hundreds):
- * the first poll (catching up the lookback window) against the simulator on 127.0.0.1, a restart
- * on the filled store, and the cost of a scrape. Prints figures; asserts nothing.
+ * How the exporter scales with the number of accounts (third-party platforms run thousands).
+ * For each count, in a fresh process: the first poll (catching up the lookback window) against
+ * the simulator, RSS after it, `concurrency` scrapers with Prometheus' Accept header and gzip for
+ * BENCH_DURATION seconds while `/-/healthy` is probed every 0.5 s, the same bytes from a plain
+ * Buffer server for comparison, and a restart on the filled store. The simulator and the load run
+ * in a sidecar process (bench/sidecar.ts) so that their CPU and memory are not the exporter's.
+ * Prints figures; asserts nothing; not part of `npm test`.
  *
- *   npm run bench -- [accounts=500] [lookbackDays=7]
+ *   npm run bench -- [accounts=1000,5000] [lookbackDays=1]      BENCH_DURATION=60 BENCH_SCRAPERS=8
+ *
+ * It runs compiled (dist/bench), as the exporter runs in production: under tsx, the loaded
+ * compiler alone adds some 50 MiB of RSS.
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import http, { type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import request from 'supertest';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { Writable } from 'node:stream';
 import { offsetClock } from '../src/clock.js';
-import { resolveConfig } from '../src/config/load.js';
+import { resolveConfig, type ResolvedConfig } from '../src/config/load.js';
 import { Exporter } from '../src/exporter.js';
 import { exporterApp } from '../src/exporter-app.js';
 import { createLogger } from '../src/log.js';
 import { Redactor } from '../src/redact.js';
-import { WechatSimulator } from '../src/simulator/index.js';
 import { Store } from '../src/store/store.js';
-import { Writable } from 'node:stream';
+import { BENCH_NOW, benchAccounts, type LoadRequest, type LoadResult } from './shared.js';
 
-const accounts = Number(process.argv[2] ?? 500);
-const lookbackDays = Number(process.argv[3] ?? 7);
-const clock = offsetClock('2026-03-10T09:00:00+08:00');
-const list = Array.from({ length: accounts }, (_, i) => ({
-  name: `acct-${i}`,
-  appid: `wx${i.toString(16).padStart(16, '0')}`,
-  secret: `bench-secret-${i.toString().padStart(12, '0')}`,
-}));
-const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-const ms = (t: number): string => `${t.toFixed(1)} ms`;
+const PROMETHEUS_HEADERS = {
+  Accept:
+    'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+  'Accept-Encoding': 'gzip',
+};
+const clock = offsetClock(BENCH_NOW);
+const BUILD = { version: 'bench', revision: 'bench', nodejs: process.version };
+const counts = (process.argv[2] ?? '1000,5000').split(',').map(Number);
+const lookbackDays = Number(process.argv[3] ?? 1);
+const durationMs = Number(process.env['BENCH_DURATION'] ?? 60) * 1000;
+const concurrency = Number(process.env['BENCH_SCRAPERS'] ?? 8);
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const ms = (t: number | undefined): string => (t === undefined ? '-' : `${t.toFixed(1)} ms`);
+const line = (label: string, text: string): void => console.log(`${label.padEnd(34)}${text}`);
 
-const sim = new WechatSimulator({ accounts: list, clock });
-const url = await sim.listen(0, '127.0.0.1');
-const dir = mkdtempSync(join(tmpdir(), 'wx-bench-'));
-const storePath = join(dir, 'store.db');
-const resolved = resolveConfig(
-  {
-    wechat: { baseUrls: [url] },
-    schedule: { lookbackDays, concurrency: 16 },
-    accounts: list.map((a) => ({ name: a.name, appid: a.appid, secret: a.secret })),
-  },
-  {},
-  'bench',
-);
-const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+class Sidecar {
+  #next = 1;
+  readonly #child: ChildProcess;
+  private constructor(child: ChildProcess) {
+    this.#child = child;
+  }
+  static async start(accounts: number): Promise<{ sidecar: Sidecar; url: string }> {
+    // Compiled (npm run bench) or run with tsx: the sidecar is beside this file either way.
+    const compiled = import.meta.url.endsWith('.js');
+    const sidecar = fileURLToPath(new URL(compiled ? './sidecar.js' : './sidecar.ts', import.meta.url));
+    const child = fork(sidecar, [String(accounts)], { execArgv: compiled ? [] : ['--import', 'tsx'] });
+    const [first] = (await once(child, 'message')) as [{ value: string }];
+    return { sidecar: new Sidecar(child), url: first.value };
+  }
+  ask<T>(cmd: 'calls' | 'reset' | 'close' | 'load', load?: LoadRequest): Promise<T> {
+    const id = this.#next++;
+    return new Promise((resolve) => {
+      const on = (m: { id: number; value: T }): void => {
+        if (m.id !== id) return;
+        this.#child.off('message', on);
+        resolve(m.value);
+      };
+      this.#child.on('message', on);
+      this.#child.send({ id, cmd, load });
+    });
+  }
+}
 
-function build(): { exporter: Exporter; store: Store } {
+function build(config: ResolvedConfig, storePath: string): { exporter: Exporter; store: Store } {
   const redactor = new Redactor();
   const store = new Store(storePath);
+  const quiet = new Writable({ write: (_c, _e, cb) => cb() });
   const exporter = new Exporter({
-    config: resolved,
+    config,
     store,
     clock,
     logger: createLogger({ level: 'warn', format: 'json', redactor, stream: quiet }),
     redactor,
     env: {},
-    build: { version: 'bench', revision: 'bench', nodejs: process.version },
+    build: BUILD,
   });
   return { exporter, store };
 }
 
-console.log(`accounts: ${accounts}, lookback: ${lookbackDays} days, node ${process.version}`);
-let t0 = performance.now();
-let { exporter, store } = build();
-console.log(`build exporter:            ${ms(performance.now() - t0)}`);
-t0 = performance.now();
-await exporter.pollAll();
-const firstPoll = performance.now() - t0;
-console.log(
-  `first poll (catch-up):     ${ms(firstPoll)}  (${sim.calls.length} API calls, ${(sim.calls.length / (firstPoll / 1000)).toFixed(0)} calls/s)`,
-);
-console.log(`store size:                ${mb(statSync(storePath).size)} (+ WAL)`);
-await exporter.stop();
-store.close();
-
-sim.resetCalls();
-t0 = performance.now();
-({ exporter, store } = build());
-console.log(`restart (load gauges):     ${ms(performance.now() - t0)}`);
-t0 = performance.now();
-await exporter.pollAll();
-console.log(`poll with all stored:      ${ms(performance.now() - t0)}  (${sim.calls.length} API calls)`);
-
-const app = exporterApp(exporter, { store, clock, build: { version: 'bench', revision: 'bench', nodejs: process.version } });
-const first = await request(app).get('/metrics');
-const times: number[] = [];
-for (let i = 0; i < 30; i++) {
-  const t = performance.now();
-  await request(app).get('/metrics');
-  times.push(performance.now() - t);
+async function listen(server: Server): Promise<string> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
-times.sort((a, b) => a - b);
-console.log(
-  `scrape /metrics:           median ${ms(times[15] ?? 0)}, max ${ms(times[29] ?? 0)}; ${mb(first.text.length)}, ${first.text.split('\n').filter((l) => l && !l.startsWith('#')).length} samples`,
-);
-const t = performance.now();
-await request(app).get('/');
-console.log(`landing page:              ${ms(performance.now() - t)}`);
-global.gc?.();
-const mem = process.memoryUsage();
-console.log(`memory after scrapes:      rss ${mb(mem.rss)}, heap used ${mb(mem.heapUsed)}`);
 
-await exporter.stop();
-store.close();
-await sim.close();
-rmSync(dir, { recursive: true, force: true });
+async function fetchBody(url: string, headers: Record<string, string>): Promise<{ body: Buffer; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ body: Buffer.concat(chunks), headers: res.headers }));
+      })
+      .on('error', reject);
+  });
+}
+
+function memory(label: string): void {
+  global.gc?.();
+  const m = process.memoryUsage();
+  line(
+    label,
+    `rss ${mib(m.rss)} (heap used ${mib(m.heapUsed)} of ${mib(m.heapTotal)}, external ${mib(m.external)}, array buffers ${mib(m.arrayBuffers)})`,
+  );
+}
+
+/** Samples RSS while `work` runs; resolves with its result and the peak. */
+async function peakRss<T>(work: Promise<T>): Promise<{ result: T; peak: number }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
+  try {
+    return { result: await work, peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function run(accounts: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'wx-bench-'));
+  const storePath = join(dir, 'store.db');
+  const { sidecar, url } = await Sidecar.start(accounts);
+  const config = resolveConfig(
+    {
+      wechat: { baseUrls: [url] },
+      schedule: { lookbackDays, concurrency: 16 },
+      accounts: benchAccounts(accounts).map((a) => ({ name: a.name, appid: a.appid, secret: a.secret })),
+    },
+    {},
+    'bench',
+  );
+  console.log(
+    `\n== ${accounts} accounts, lookback ${lookbackDays} day(s), ${concurrency} scrapers for ${durationMs / 1000} s, node ${process.version}`,
+  );
+  memory('before the exporter');
+  let { exporter, store } = build(config, storePath);
+  let t0 = performance.now();
+  await exporter.pollAll();
+  const firstPoll = performance.now() - t0;
+  line('first poll', `${ms(firstPoll)} (${await sidecar.ask<number>('calls')} API calls)`);
+  memory('after first poll, before a scrape');
+  const appOf = (e: Exporter, s: Store): http.RequestListener => exporterApp(e, { store: s, clock, build: BUILD });
+  let server = http.createServer(appOf(exporter, store));
+  let base = await listen(server);
+  t0 = performance.now();
+  const sample = await fetchBody(`${base}/metrics`, PROMETHEUS_HEADERS);
+  line('first scrape (prepares)', ms(performance.now() - t0));
+  const plainLength = gunzipSync(sample.body).length;
+  line(
+    '/metrics size',
+    `${mib(plainLength)} OpenMetrics, ${mib(sample.body.length)} gzipped (${(sample.body.length / plainLength).toFixed(3)})`,
+  );
+  memory('after first poll');
+
+  // The machine's own noise: the event loop's delay while nothing happens.
+  const idle = monitorEventLoopDelay({ resolution: 10 });
+  idle.enable();
+  await new Promise((r) => setTimeout(r, 3000));
+  idle.disable();
+  line(
+    'event-loop delay, idle (3 s)',
+    `p99 ${ms(idle.percentile(99) / 1e6)}, max ${ms(idle.max / 1e6)} (load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} CPUs)`,
+  );
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const cpu0 = process.cpuUsage();
+  const { result: load, peak } = await peakRss(
+    sidecar.ask<LoadResult>('load', {
+      metricsUrl: `${base}/metrics`,
+      healthUrl: `${base}/-/healthy`,
+      headers: PROMETHEUS_HEADERS,
+      concurrency,
+      durationMs,
+    }),
+  );
+  const cpu = process.cpuUsage(cpu0);
+  line(
+    'scrape (exporter)',
+    `p50 ${ms(load.p50)}, p99 ${ms(load.p99)}, ${load.scrapes} scrapes, ${(load.scrapes / (durationMs / 1000)).toFixed(1)}/s`,
+  );
+  line('exporter CPU per scrape', ms((cpu.user + cpu.system) / 1000 / load.scrapes));
+  loop.disable();
+  line('/-/healthy p99 under that load', ms(load.healthP99));
+  line('event-loop delay', `p99 ${ms(loop.percentile(99) / 1e6)}, max ${ms(loop.max / 1e6)} (in the exporter)`);
+  line('peak RSS while scraping', mib(peak));
+  memory('after scraping');
+
+  // The same bytes from a plain Buffer: the floor of what serving them costs on this machine.
+  const buffer = http.createServer((_req, res) => {
+    res.writeHead(200, {
+      'Content-Type': String(sample.headers['content-type']),
+      'Content-Encoding': 'gzip',
+      'Content-Length': sample.body.length,
+    });
+    res.end(sample.body);
+  });
+  const bufferUrl = await listen(buffer);
+  const floorCpu0 = process.cpuUsage();
+  const floor = await sidecar.ask<LoadResult>('load', { metricsUrl: bufferUrl, headers: PROMETHEUS_HEADERS, concurrency, durationMs });
+  const floorCpu = process.cpuUsage(floorCpu0);
+  line('scrape (Buffer server)', `p50 ${ms(floor.p50)}, p99 ${ms(floor.p99)}, ${floor.scrapes} scrapes`);
+  line('Buffer server CPU per scrape', ms((floorCpu.user + floorCpu.system) / 1000 / floor.scrapes));
+  line('scrape p50 ratio exporter/Buffer', (load.p50 / floor.p50).toFixed(2));
+  buffer.close();
+
+  server.closeAllConnections();
+  server.close();
+  await exporter.stop();
+  store.close();
+  line('store size', mib(statSync(storePath).size));
+  await sidecar.ask('reset');
+  t0 = performance.now();
+  ({ exporter, store } = build(config, storePath));
+  server = http.createServer(appOf(exporter, store));
+  base = await listen(server);
+  const built = performance.now() - t0;
+  const polled = exporter.pollAll('start');
+  let hasData = false;
+  while (!hasData)
+    hasData = gunzipSync((await fetchBody(`${base}/metrics`, PROMETHEUS_HEADERS)).body).includes('wechat_interface_day_callbacks{');
+  const toData = performance.now() - t0;
+  await polled;
+  line('restart to data', `${ms(toData)} (exporter built in ${ms(built)}; ${await sidecar.ask<number>('calls')} API calls)`);
+  server.closeAllConnections();
+  server.close();
+  await exporter.stop();
+  store.close();
+  await sidecar.ask('close');
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (counts.length > 1) {
+  // Each count in its own process: the RSS of one must not include the other's.
+  for (const n of counts) {
+    const child = fork(fileURLToPath(import.meta.url), [String(n), String(lookbackDays)], { execArgv: process.execArgv, stdio: 'inherit' });
+    await once(child, 'exit');
+  }
+} else {
+  await run(counts[0] ?? 1000);
+}

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
+import { hostname } from 'node:os';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { backfillCommand } from './backfill/command.js';
 import type { BackfillFlags } from './backfill/request.js';
 import { loadConfig } from './config/load.js';
+import { ShardSyntaxError, WHOLE, parseShard, type Shard } from './config/shard.js';
 import { runDaemon } from './daemon.js';
 import { WebConfigSource } from './http/web-config/index.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
@@ -21,6 +23,19 @@ interface GlobalFlags {
   'log.level': LogLevel;
   'log.format': LogFormat;
   demo?: boolean;
+  shard: Shard;
+}
+
+/** `--shard`'s parser: commander reports a thrown InvalidArgumentError as a usage error (exit 2). */
+function shardOption(env: NodeJS.ProcessEnv): (value: string) => Shard {
+  return (value) => {
+    try {
+      return parseShard(value, env['HOSTNAME'] ?? hostname());
+    } catch (err) {
+      if (err instanceof ShardSyntaxError) throw new InvalidArgumentError(err.message);
+      throw err;
+    }
+  };
 }
 
 function program(env: NodeJS.ProcessEnv): Command {
@@ -44,6 +59,14 @@ function program(env: NodeJS.ProcessEnv): Command {
     .addOption(new Option('--log.level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--log.format <format>', 'log format').choices(LOG_FORMATS).default('json'))
     .option('--demo', 'run against the built-in WeChat API simulator with demo accounts')
+    .addOption(
+      new Option(
+        '--shard <I/N>',
+        "poll, store and export only shard I of N of the accounts (rendezvous hashing of the appid); auto/N takes I from the host name's -<ordinal>",
+      )
+        .argParser(shardOption(env))
+        .default(WHOLE, '0/1'),
+    )
     .showHelpAfterError()
     .exitOverride();
 
@@ -58,6 +81,7 @@ function program(env: NodeJS.ProcessEnv): Command {
         logLevel: opts['log.level'],
         logFormat: opts['log.format'],
         demo: opts.demo ?? false,
+        shard: opts.shard,
       },
       env,
     );

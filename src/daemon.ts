@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import type { Shard } from './config/shard.js';
 import { Exporter } from './exporter.js';
 import { exporterApp } from './exporter-app.js';
 import { parseListenAddress } from './http/listen-address.js';
@@ -13,6 +14,8 @@ export interface DaemonFlags extends RuntimeFlags {
   readonly telemetryPath: string;
   /** `--web.config.file`: exporter-toolkit's web config (TLS, basic auth, headers). */
   readonly webConfigFile?: string | undefined;
+  /** `--shard=I/N`. @default WHOLE */
+  readonly shard?: Shard;
 }
 
 /** Shutdown must end well within the 10 s that `docker stop` and Kubernetes wait by default. */
@@ -57,10 +60,16 @@ export async function runDaemon(flags: DaemonFlags, env: Env): Promise<number> {
   for (const a of flags.listenAddresses) parseListenAddress(a);
   const webConfig = flags.webConfigFile === undefined ? undefined : WebConfigSource.load(flags.webConfigFile);
   const rt = await openRuntime(flags, env, { log, redactor, clock: clockFromEnv(env, log) });
-  const exporter = new Exporter({ ...rt, logger: log, env });
+  const exporter = new Exporter({ ...rt, logger: log, env, shard: flags.shard });
   // Before the first poll: every day the exporter stores is queued in the same transaction.
   const remoteWriter = createRemoteWriter({ ...rt, logger: log }, exporter.registry);
-  const app = exporterApp(exporter, { ...rt, telemetryPath: flags.telemetryPath, demo: flags.demo, remoteWriter });
+  const app = exporterApp(exporter, {
+    ...rt,
+    telemetryPath: flags.telemetryPath,
+    demo: flags.demo,
+    remoteWriter,
+    configuredAccounts: rt.config.accounts.length,
+  });
   const servers = await listenAll(app, flags.listenAddresses, webConfig, rt);
   if (!servers) {
     await exporter.stop();
@@ -70,7 +79,10 @@ export async function runDaemon(flags: DaemonFlags, env: Env): Promise<number> {
   }
   log.info('wechat-interface-exporter started', {
     version: rt.build.version,
-    accounts: rt.config.accounts.length,
+    accounts: exporter.accounts.length,
+    ...(exporter.shard.count > 1
+      ? { shard: `${exporter.shard.index}/${exporter.shard.count}`, configuredAccounts: rt.config.accounts.length }
+      : {}),
     storage: flags.storagePath,
     cron: rt.config.schedule.cron,
   });

@@ -18,13 +18,15 @@ export interface ExporterAppOptions {
   readonly demo?: boolean;
   /** Its targets' state goes on the landing page. */
   readonly remoteWriter?: RemoteWriter | undefined;
+  /** Accounts in the config, all shards together (the landing page of a shard says how many it has). */
+  readonly configuredAccounts?: number;
 }
 
 /** The HTTP surface of a running exporter: metrics, landing page, health, readiness and the JSON API. */
 export function exporterApp(exporter: Exporter, options: ExporterAppOptions): Express {
   const telemetryPath = options.telemetryPath ?? '/metrics';
   return createApp({
-    registry: exporter.registry,
+    metrics: (request) => exporter.scrape(request),
     telemetryPath,
     ready: () => exporter.running,
     landing: () => ({
@@ -36,6 +38,7 @@ export function exporterApp(exporter: Exporter, options: ExporterAppOptions): Ex
       now: options.clock.now(),
       nextRunAt: exporter.nextRunAt(),
       remoteWrite: options.remoteWriter?.status(),
+      shard: { ...exporter.shard, configured: options.configuredAccounts ?? exporter.accounts.length },
     }),
     routes: summaryRouter({ store: options.store, accounts: () => exporter.accounts }),
   });

@@ -2,7 +2,11 @@ import pLimit from 'p-limit';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'winston';
 import type { ResolvedConfig } from './config/load.js';
-import { registerExporterMetrics } from './metrics/exporter-metrics.js';
+import { WHOLE, inShard, type Shard } from './config/shard.js';
+import { createExporterMetrics } from './metrics/exporter-metrics.js';
+import { LiveFamilies } from './metrics/exposition/live-families.js';
+import type { PreparedExposition } from './metrics/exposition/prepared-exposition.js';
+import { ScrapeBodies, type ScrapeBody, type ScrapeRequest } from './metrics/exposition/scrape-body.js';
 import type { BuildInfo } from './version.js';
 import { pollAccount } from './poll/account-poller.js';
 import type { AccountState } from './poll/account-state.js';
@@ -22,6 +26,8 @@ export interface ExporterOptions extends Pick<AccountClientsOptions, 'clock' | '
   readonly build: BuildInfo;
   /** prom-client's process metrics (off in golden tests, whose output must not vary). @default true */
   readonly defaultMetrics?: boolean;
+  /** `--shard=I/N`: only the accounts of this shard are polled, stored and exported. @default WHOLE */
+  readonly shard?: Shard;
 }
 
 interface AccountRuntime {
@@ -41,13 +47,16 @@ export class Exporter {
   readonly #clients: AccountClients;
   readonly #accounts: AccountRuntime[];
   readonly #scheduler: Scheduler;
+  readonly #exposition: PreparedExposition;
+  readonly #bodies: ScrapeBodies;
   #stopped = false;
 
   constructor(options: ExporterOptions) {
     this.#o = options;
     const { config, logger, store } = options;
-    this.#clients = createAccountClients({ ...config, ...options, registry: this.registry });
-    this.#accounts = config.accounts.map((account) => ({
+    const mine = config.accounts.filter((account) => inShard(account.appid, this.shard));
+    this.#clients = createAccountClients({ ...config, ...options, accounts: mine, registry: this.registry });
+    this.#accounts = mine.map((account) => ({
       api: this.#clients.apiFor(account.appid),
       state: {
         name: account.name,
@@ -60,7 +69,17 @@ export class Exporter {
       log: logger.child({ account: account.name, appid: account.appid }),
     }));
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
-    registerExporterMetrics(this.registry, () => this.accounts, options.build);
+    const { metrics } = this.#clients;
+    const live = new LiveFamilies(this.registry, { names: metrics.names, generation: () => metrics.generation });
+    this.#exposition = createExporterMetrics({
+      accounts: () => this.accounts,
+      build: options.build,
+      hourly: config.metrics.hourly,
+      shard: this.shard,
+    });
+    this.#bodies = new ScrapeBodies(live, this.#exposition);
+    // The stored reference days are metrics already: prepare them now, not in the first scrape.
+    this.#exposition.schedule(0);
     this.#scheduler = new Scheduler({
       cron: config.schedule.cron,
       retryIntervalMs: config.schedule.retryInterval,
@@ -73,6 +92,16 @@ export class Exporter {
   /** The accounts' states, in config order. */
   get accounts(): readonly AccountState[] {
     return this.#accounts.map((a) => a.state);
+  }
+
+  /** `--shard`; the whole set of accounts when not sharded. */
+  get shard(): Shard {
+    return this.#o.shard ?? WHOLE;
+  }
+
+  /** The body of a scrape of /metrics: the prepared account gauges and the live registry. */
+  scrape(request: ScrapeRequest): Promise<ScrapeBody> {
+    return this.#bodies.body(request);
   }
 
   /** False once stopping (readiness). */
@@ -93,7 +122,16 @@ export class Exporter {
   /** Runs one poll of every account now (what the schedule calls; tests call it directly). */
   async pollAll(trigger: RunTrigger = 'start'): Promise<{ retry: boolean }> {
     const limit = pLimit(this.#o.config.schedule.concurrency);
-    const wants = await Promise.all(this.#accounts.map((a) => limit(() => this.#pollOne(a, trigger))));
+    const wants = await Promise.all(
+      this.#accounts.map((a) =>
+        limit(async () => {
+          const retry = await this.#pollOne(a, trigger);
+          // Prepare the changed gauges soon rather than in the next scrape.
+          this.#exposition.schedule();
+          return retry;
+        }),
+      ),
+    );
     return { retry: wants.some(Boolean) };
   }
 

@@ -107,6 +107,15 @@ describe('command line and process (subprocess from source)', function () {
     assert.equal(await runCli(['--log.level=loud']).exited, 2);
   });
 
+  it('a bad --shard exits 2 and says what is expected', async () => {
+    const outOfRange = runCli(['check-config', '--shard=2/2']);
+    assert.equal(await outOfRange.exited, 2);
+    assert.match(outOfRange.stderr(), /--shard.*shard 2 does not exist with 2 shard\(s\)/);
+    const noOrdinal = runCli(['check-config', '--shard=auto/2'], { HOSTNAME: 'laptop' });
+    assert.equal(await noOrdinal.exited, 2);
+    assert.match(noOrdinal.stderr(), /host name ending in -<number>/);
+  });
+
   it('refuses a store path holding another file, exits 1 and leaves the file as it was', async () => {
     const precious = join(tmp.dir, 'notes.txt');
     writeFileSync(precious, 'keep me\n');

@@ -118,6 +118,12 @@ export const configSchema = z.strictObject({
       concurrency: intRange(1, 64).default(4),
     })
     .prefault({}),
+  metrics: z
+    .strictObject({
+      /** false: only the daily gauges on /metrics (hourly rows stay in the store, the JSON API and the backfill). */
+      hourly: z.boolean().default(true),
+    })
+    .prefault({}),
   accounts: z
     .array(account)
     .min(1, 'at least one account')

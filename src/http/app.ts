@@ -1,13 +1,13 @@
 import express, { type Express } from 'express';
-import type { Registry } from 'prom-client';
-import { renderMetrics } from '../metrics/render.js';
+import type { ScrapeBody, ScrapeRequest } from '../metrics/exposition/scrape-body.js';
 import { renderLanding, type LandingInfo } from './landing.js';
 
 const TEXT_OFFER = 'text/plain; version=0.0.4';
 const OPENMETRICS_OFFER = 'application/openmetrics-text; version=1.0.0';
 
 export interface AppOptions {
-  readonly registry: Registry;
+  /** The body of a scrape in the negotiated format and encoding. */
+  readonly metrics: (request: ScrapeRequest) => Promise<ScrapeBody>;
   /** `--web.telemetry-path`. @default '/metrics' */
   readonly telemetryPath: string;
   /** True once the config is valid and the store is open. */
@@ -28,8 +28,16 @@ export function createApp(options: AppOptions): Express {
       // Prometheus asks for OpenMetrics first; curl and browsers get the text format. The offers
       // carry their version so that Prometheus' `application/openmetrics-text;version=1.0.0` matches.
       const openMetrics = req.accepts([TEXT_OFFER, OPENMETRICS_OFFER]) === OPENMETRICS_OFFER;
-      const { contentType, body } = await renderMetrics(options.registry, openMetrics);
-      res.set('Content-Type', contentType).send(body);
+      // gzip when the scraper accepts it, as client_golang's promhttp handler does; Prometheus
+      // always sends `Accept-Encoding: gzip`.
+      const gzip = req.acceptsEncodings(['gzip', 'identity']) === 'gzip';
+      const body = await options.metrics({ openMetrics, gzip });
+      res.set({ 'Content-Type': body.contentType, 'Content-Length': String(body.length), Vary: 'Accept-Encoding' });
+      if (gzip) res.set('Content-Encoding', 'gzip');
+      res.cork();
+      for (const chunk of body.chunks) res.write(chunk);
+      res.uncork();
+      res.end();
     } catch (err) {
       next(err);
     }

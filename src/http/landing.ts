@@ -10,6 +10,8 @@ export interface LandingInfo {
   readonly ready: boolean;
   readonly demo: boolean;
   readonly now: number;
+  /** `--shard`, and how many accounts the config has in all shards. */
+  readonly shard?: { readonly index: number; readonly count: number; readonly configured: number };
   /** The next scheduled (cron) run. */
   readonly nextRunAt?: number | undefined;
   /** One entry per `remoteWrite` target. */
@@ -29,6 +31,12 @@ function time(ms: number | undefined): string {
 function stateOf(a: AccountState): string {
   if (a.up === undefined) return '<span class="pending">polling…</span>';
   return a.up ? '<span class="up">up</span>' : '<span class="down">down</span>';
+}
+
+function shardLine(info: LandingInfo): string {
+  const s = info.shard;
+  if (!s || s.count === 1) return '';
+  return `Shard ${s.index} of ${s.count} (<code>--shard=${s.index}/${s.count}</code>): ${info.accounts.length} of the ${s.configured} configured accounts.\n`;
 }
 
 /**
@@ -52,7 +60,7 @@ export function renderLanding(info: LandingInfo): string {
 .up{color:#080}.down{color:#c00;font-weight:bold}.pending{color:#888}.err{color:#a00;max-width:40em}code{font-size:.95em}</style></head>
 <body><h1>WeChat Interface Exporter</h1>
 <p>Version ${escapeHtml(info.version)}${info.demo ? ' — <strong>demo mode</strong> (built-in WeChat API simulator)' : ''}. ${info.ready ? 'Ready.' : 'Not ready.'}
-Dates and times are Beijing time (UTC+8). Now: ${time(info.now)}. Next scheduled run: ${time(info.nextRunAt)}.</p>
+${shardLine(info)}Dates and times are Beijing time (UTC+8). Now: ${time(info.now)}. Next scheduled run: ${time(info.nextRunAt)}.</p>
 <ul><li><a href="${escapeHtml(info.telemetryPath)}">Metrics</a></li><li><a href="/-/healthy">Health</a></li><li><a href="/-/ready">Readiness</a></li>
 <li>Stored rows as JSON: <code>/api/v1/summary?account=NAME&amp;from=YYYY-MM-DD&amp;to=YYYY-MM-DD&amp;granularity=day|hour</code></li>
 <li><a href="https://developers.weixin.qq.com/doc/offiaccount/Analytics/Analytics_API.html">WeChat analytics API</a></li></ul>

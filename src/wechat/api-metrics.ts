@@ -15,6 +15,19 @@ export class ApiMetrics {
   readonly tokenRefreshes: Counter<'appid' | 'outcome'>;
   readonly rowsDropped: Counter<'appid' | 'api'>;
 
+  #generation = 0;
+
+  /**
+   * Bumped by every change to these metrics (they change only while WeChat is called), so that a
+   * scrape can reuse their last rendering, thousands of series at a platform's scale, meanwhile.
+   */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** The names of these metrics in the registry. */
+  readonly names: readonly string[];
+
   constructor(registry: Registry) {
     const registers = [registry];
     this.requests = new Counter({
@@ -48,6 +61,23 @@ export class ApiMetrics {
       labelNames: ['appid', 'api'] as const,
       registers,
     });
+    const watched = [
+      [this.requests, 'inc'],
+      [this.errors, 'inc'],
+      [this.duration, 'observe'],
+      [this.tokenRefreshes, 'inc'],
+      [this.rowsDropped, 'inc'],
+    ] as const;
+    this.names = watched.map(([metric]) => (metric as unknown as { name: string }).name);
+    // Callers use the metrics directly (inc, observe); counting at the source catches them all.
+    for (const [metric, method] of watched) {
+      const target = metric as unknown as Record<string, (...args: unknown[]) => void>;
+      const original = (target[method] as (...args: unknown[]) => void).bind(metric);
+      target[method] = (...args: unknown[]) => {
+        this.#generation++;
+        original(...args);
+      };
+    }
   }
 
   record(appid: string, api: ApiName, outcome: ApiOutcome, seconds: number, errcode?: number): void {

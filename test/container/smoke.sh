@@ -72,11 +72,12 @@ check "image runs as a non-root user by default (User=$user)" \
   test -n "$user" -a "${user%%:*}" != root -a "${user%%:*}" != 0
 entrypoint=$(inspect_image '{{json .Config.Entrypoint}}')
 check "exec-form entrypoint runs node directly ($entrypoint)" \
-  test "$entrypoint" = '["node","/app/dist/src/cli.js"]'
+  test "$entrypoint" = '["node","--max-semi-space-size=1","/app/dist/src/cli.js"]'
 check "port 10071/tcp is exposed" grep -q '10071/tcp' <<<"$(inspect_image '{{json .Config.ExposedPorts}}')"
 check "/data is a volume" grep -q '"/data"' <<<"$(inspect_image '{{json .Config.Volumes}}')"
 env_json=$(inspect_image '{{json .Config.Env}}')
 check "NODE_ENV=production" grep -q '"NODE_ENV=production"' <<<"$env_json"
+check "glibc returns large freed buffers at once (MALLOC_MMAP_THRESHOLD_)" grep -q '"MALLOC_MMAP_THRESHOLD_=131072"' <<<"$env_json"
 healthcheck=$(inspect_image '{{if .Config.Healthcheck}}{{json .Config.Healthcheck.Test}}{{end}}')
 check "HEALTHCHECK asks /-/healthy" grep -q '/-/healthy' <<<"$healthcheck"
 labels=$(inspect_image '{{json .Config.Labels}}')

@@ -166,5 +166,25 @@ httpGet:
 {{- if .Values.serviceMonitor.scheme }}{{ .Values.serviceMonitor.scheme }}
 {{- else if and (include "wie.webConfigEnabled" .) (eq .Values.web.config.scheme "HTTPS") }}https
 {{- else }}http
+{{/* The spec of the store's PersistentVolumeClaim: the Deployment's own PVC, or each shard's volumeClaimTemplate. */}}
+{{- define "wie.pvcSpec" -}}
+accessModes:
+  {{- toYaml .Values.persistence.accessModes | nindent 2 }}
+resources:
+  requests:
+    storage: {{ .Values.persistence.size | quote }}
+{{- if .Values.persistence.storageClass }}
+{{- if eq "-" .Values.persistence.storageClass }}
+storageClassName: ""
+{{- else }}
+storageClassName: {{ .Values.persistence.storageClass | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* shards > 1: every pod needs a volume of its own, so one existing claim cannot serve them. */}}
+{{- define "wie.validateShards" -}}
+{{- if and (gt (int .Values.shards) 1) .Values.persistence.enabled .Values.persistence.existingClaim }}
+{{- fail (printf "shards=%d needs a volume per pod: persistence.existingClaim cannot be shared; leave it empty and the StatefulSet creates one claim per shard" (int .Values.shards)) }}
 {{- end }}
 {{- end }}

@@ -1,0 +1,35 @@
+/** What bench/scale.ts and its sidecar agree on. */
+export const BENCH_NOW = '2026-03-10T09:00:00+08:00';
+
+export interface BenchAccount {
+  readonly name: string;
+  readonly appid: string;
+  readonly secret: string;
+}
+
+export function benchAccounts(n: number): BenchAccount[] {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `acct-${i}`,
+    appid: `wx${i.toString(16).padStart(16, '0')}`,
+    secret: `bench-secret-${i.toString().padStart(12, '0')}`,
+  }));
+}
+
+export interface LoadRequest {
+  readonly metricsUrl: string;
+  readonly healthUrl?: string;
+  readonly headers: Record<string, string>;
+  readonly concurrency: number;
+  readonly durationMs: number;
+}
+
+export interface LoadResult {
+  readonly scrapes: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** Bytes of the last response (as sent: compressed when gzip). */
+  readonly bytes: number;
+  readonly healthP99: number | undefined;
+}
+
+export type SidecarMessage = { id: number; cmd: 'calls' | 'reset' | 'close' } | { id: number; cmd: 'load'; load: LoadRequest };

@@ -1,0 +1,77 @@
+/**
+ * The bench's other process: the WeChat simulator and the load (scrapers and health probes), so
+ * that neither their CPU nor their memory is counted as the exporter's. Driven over IPC by
+ * bench/scale.ts.
+ */
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { offsetClock } from '../src/clock.js';
+import { WechatSimulator } from '../src/simulator/index.js';
+import { benchAccounts, BENCH_NOW, type LoadRequest, type LoadResult, type SidecarMessage } from './shared.js';
+
+const accounts = Number(process.argv[2]);
+const sim = new WechatSimulator({ accounts: benchAccounts(accounts), clock: offsetClock(BENCH_NOW) });
+const url = await sim.listen(0, '127.0.0.1');
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function get(target: string, headers: Record<string, string>): Promise<{ ms: number; bytes: number }> {
+  const t = performance.now();
+  return new Promise((resolve, reject) => {
+    http
+      .get(target, { agent, headers }, (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => (bytes += c.length));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve({ ms: performance.now() - t, bytes }) : reject(new Error(`${target}: ${res.statusCode}`)),
+        );
+      })
+      .on('error', reject);
+  });
+}
+
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+
+async function load(req: LoadRequest): Promise<LoadResult> {
+  const end = performance.now() + req.durationMs;
+  const scrapes: number[] = [];
+  let bytes = 0;
+  const scraper = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const r = await get(req.metricsUrl, req.headers);
+      scrapes.push(r.ms);
+      bytes = r.bytes;
+    }
+  };
+  const health: number[] = [];
+  const prober = async (): Promise<void> => {
+    while (performance.now() < end) {
+      if (req.healthUrl) health.push((await get(req.healthUrl, {})).ms);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+  await Promise.all([...Array.from({ length: req.concurrency }, scraper), prober()]);
+  scrapes.sort((a, b) => a - b);
+  health.sort((a, b) => a - b);
+  return {
+    scrapes: scrapes.length,
+    p50: pct(scrapes, 50),
+    p99: pct(scrapes, 99),
+    bytes,
+    healthP99: health.length ? pct(health, 99) : undefined,
+  };
+}
+
+process.on('message', (m: SidecarMessage) => {
+  const reply = (value: unknown): void => void process.send?.({ id: m.id, value });
+  if (m.cmd === 'calls') reply(sim.calls.length);
+  else if (m.cmd === 'reset') reply(sim.resetCalls());
+  else if (m.cmd === 'load') void load(m.load).then(reply);
+  else if (m.cmd === 'close')
+    void sim.close().then(() => {
+      agent.destroy();
+      reply(null);
+      process.disconnect();
+    });
+});
+process.send?.({ id: 0, value: url });
