@@ -26,7 +26,7 @@ export interface ExporterAppOptions {
 export function exporterApp(exporter: Exporter, options: ExporterAppOptions): Express {
   const telemetryPath = options.telemetryPath ?? '/metrics';
   return createApp({
-    metrics: (request) => exporter.scrape(request),
+    metrics: (request) => exporter.metrics.scrape(request),
     telemetryPath,
     ready: () => exporter.running,
     landing: () => ({

@@ -1,21 +1,18 @@
 import pLimit from 'p-limit';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { ResolvedConfig } from './config/load.js';
 import { WHOLE, inShard, type Shard } from './config/shard.js';
-import { createExporterMetrics } from './metrics/exporter-metrics.js';
-import { LiveFamilies } from './metrics/exposition/live-families.js';
-import type { PreparedExposition } from './metrics/exposition/prepared-exposition.js';
-import { ScrapeBodies, type ScrapeBody, type ScrapeRequest } from './metrics/exposition/scrape-body.js';
+import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import type { BuildInfo } from './version.js';
 import { pollAccount } from './poll/account-poller.js';
+import { startAccount, type AccountRuntime } from './poll/account-runtime.js';
 import type { AccountState } from './poll/account-state.js';
 import { afterPoll, isHeld } from './poll/after-poll.js';
 import { lookbackWindow } from './poll/plan.js';
 import { Scheduler, type RunTrigger } from './poll/scheduler.js';
 import { readReferenceDay } from './store/history.js';
 import type { Store } from './store/store.js';
-import type { AccountApi } from './wechat/account-api.js';
 import { createAccountClients, type AccountClients, type AccountClientsOptions } from './wechat/account-clients.js';
 
 /** The clock, redactor, env and retry pacing go to the WeChat clients as they are. */
@@ -30,12 +27,6 @@ export interface ExporterOptions extends Pick<AccountClientsOptions, 'clock' | '
   readonly shard?: Shard;
 }
 
-interface AccountRuntime {
-  readonly api: AccountApi;
-  readonly state: AccountState;
-  readonly log: Logger;
-}
-
 /**
  * The exporter: every account's state, polled on the schedule into the store, and the metrics
  * that show it. Built from plain inputs so that a test can build one. The store and the clock are
@@ -47,39 +38,21 @@ export class Exporter {
   readonly #clients: AccountClients;
   readonly #accounts: AccountRuntime[];
   readonly #scheduler: Scheduler;
-  readonly #exposition: PreparedExposition;
-  readonly #bodies: ScrapeBodies;
+  /** What /metrics serves. */
+  readonly metrics: ExporterMetrics;
+  /** `--shard`; the whole set of accounts when not sharded. */
+  readonly shard: Shard;
   #stopped = false;
 
   constructor(options: ExporterOptions) {
     this.#o = options;
     const { config, logger, store } = options;
+    this.shard = options.shard ?? WHOLE;
     const mine = config.accounts.filter((account) => inShard(account.appid, this.shard));
     this.#clients = createAccountClients({ ...config, ...options, accounts: mine, registry: this.registry });
-    this.#accounts = mine.map((account) => ({
-      api: this.#clients.apiFor(account.appid),
-      state: {
-        name: account.name,
-        appid: account.appid,
-        tokenSource: account.tokenSource,
-        reference: readReferenceDay(store, account.appid),
-        lastSuccessAt: store.lastSuccess(account.appid),
-        pendingDays: [],
-      },
-      log: logger.child({ account: account.name, appid: account.appid }),
-    }));
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
-    const { metrics } = this.#clients;
-    const live = new LiveFamilies(this.registry, { names: metrics.names, generation: () => metrics.generation });
-    this.#exposition = createExporterMetrics({
-      accounts: () => this.accounts,
-      build: options.build,
-      hourly: config.metrics.hourly,
-      shard: this.shard,
-    });
-    this.#bodies = new ScrapeBodies(live, this.#exposition);
-    // The stored reference days are metrics already: prepare them now, not in the first scrape.
-    this.#exposition.schedule(0);
+    this.#accounts = mine.map((account) => startAccount(account, this.#clients.apiFor(account.appid), store, logger));
+    const metrics = { ...options, ...config.metrics, registry: this.registry, api: this.#clients.metrics };
+    this.metrics = new ExporterMetrics({ ...metrics, accounts: () => this.accounts });
     this.#scheduler = new Scheduler({
       cron: config.schedule.cron,
       retryIntervalMs: config.schedule.retryInterval,
@@ -92,16 +65,6 @@ export class Exporter {
   /** The accounts' states, in config order. */
   get accounts(): readonly AccountState[] {
     return this.#accounts.map((a) => a.state);
-  }
-
-  /** `--shard`; the whole set of accounts when not sharded. */
-  get shard(): Shard {
-    return this.#o.shard ?? WHOLE;
-  }
-
-  /** The body of a scrape of /metrics: the prepared account gauges and the live registry. */
-  scrape(request: ScrapeRequest): Promise<ScrapeBody> {
-    return this.#bodies.body(request);
   }
 
   /** False once stopping (readiness). */
@@ -123,14 +86,7 @@ export class Exporter {
   async pollAll(trigger: RunTrigger = 'start'): Promise<{ retry: boolean }> {
     const limit = pLimit(this.#o.config.schedule.concurrency);
     const wants = await Promise.all(
-      this.#accounts.map((a) =>
-        limit(async () => {
-          const retry = await this.#pollOne(a, trigger);
-          // Prepare the changed gauges soon rather than in the next scrape.
-          this.#exposition.schedule();
-          return retry;
-        }),
-      ),
+      this.#accounts.map((a) => limit(() => this.#pollOne(a, trigger).finally(() => this.metrics.changed()))),
     );
     return { retry: wants.some(Boolean) };
   }

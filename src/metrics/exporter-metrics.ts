@@ -1,8 +1,11 @@
 import { WHOLE, type Shard } from '../config/shard.js';
+import { collectDefaultMetrics, type Registry } from 'prom-client';
 import type { AccountState } from '../poll/account-state.js';
 import type { BuildInfo } from '../version.js';
 import { accountFamilies } from './exposition/families.js';
+import { LiveFamilies, type StableMetrics } from './exposition/live-families.js';
 import { PreparedExposition, type StaticFamily } from './exposition/prepared-exposition.js';
+import { ScrapeBodies, type ScrapeBody, type ScrapeRequest } from './exposition/scrape-body.js';
 
 export interface ExporterMetricsOptions {
   readonly accounts: () => readonly AccountState[];
@@ -42,4 +45,34 @@ export function createExporterMetrics(options: ExporterMetricsOptions): Prepared
     },
   ];
   return new PreparedExposition({ accounts: options.accounts, families: accountFamilies(options.hourly ?? true), statics });
+}
+
+/**
+ * What `/metrics` serves: the registry (API metrics, whose rendering is reused until `api`
+ * changes, and prom-client's process metrics unless `defaultMetrics: false`) followed by the
+ * prepared account gauges.
+ */
+export class ExporterMetrics {
+  readonly #exposition: PreparedExposition;
+  readonly #bodies: ScrapeBodies;
+
+  constructor(
+    options: ExporterMetricsOptions & { readonly registry: Registry; readonly api: StableMetrics; readonly defaultMetrics?: boolean },
+  ) {
+    // After the API metrics, before the prepared families: the order /metrics has always had.
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: options.registry });
+    this.#exposition = createExporterMetrics(options);
+    this.#bodies = new ScrapeBodies(new LiveFamilies(options.registry, options.api), this.#exposition);
+    // The stored reference days are metrics already: prepare them now, not in the first scrape.
+    this.#exposition.schedule(0);
+  }
+
+  scrape(request: ScrapeRequest): Promise<ScrapeBody> {
+    return this.#bodies.body(request);
+  }
+
+  /** An account's state changed (a poll ended): prepare soon rather than in the next scrape. */
+  changed(): void {
+    this.#exposition.schedule();
+  }
 }

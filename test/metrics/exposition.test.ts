@@ -25,7 +25,7 @@ function states(n: number): AccountState[] {
       tokenSource: 'stable',
       up: i % 4 === 0 ? undefined : i % 4 !== 1,
       lastError: i % 4 === 1 ? { reason: 'wechat_error', errcode: i % 8 === 1 ? undefined : 40001, message: 'x', at: 0 } : undefined,
-      reference: i % 6 === 5 ? undefined : { refDate: `2026-03-0${1 + (i % 9)}` as BeijingDate, status: 'complete', daily: day, hours },
+      reference: i % 6 === 5 ? undefined : { refDate: `2026-03-0${1 + (i % 9)}`, status: 'complete', daily: day, hours },
       lastSuccessAt: i % 3 === 0 ? undefined : 1_773_100_000_123 + i,
       pendingDays: i % 2 ? [] : (['2026-03-09'] as BeijingDate[]),
     };
@@ -231,7 +231,7 @@ describe('prepared exposition', () => {
         this.set(++fresh);
       },
     });
-    const live = new LiveFamilies(registry, { names: api.names, generation: () => api.generation }, 0);
+    const live = new LiveFamilies(registry, api, 0);
     const first = await live.runs(false);
     assert.equal((await live.runs(false))[0], first[0], 'unchanged API metrics: the same rendering');
     assert.match((await live.runs(false))[1]?.text.toString() ?? '', /^fresh_gauge 3$/m);

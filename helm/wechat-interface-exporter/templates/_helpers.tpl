@@ -166,6 +166,9 @@ httpGet:
 {{- if .Values.serviceMonitor.scheme }}{{ .Values.serviceMonitor.scheme }}
 {{- else if and (include "wie.webConfigEnabled" .) (eq .Values.web.config.scheme "HTTPS") }}https
 {{- else }}http
+{{- end }}
+{{- end }}
+
 {{/* The spec of the store's PersistentVolumeClaim: the Deployment's own PVC, or each shard's volumeClaimTemplate. */}}
 {{- define "wie.pvcSpec" -}}
 accessModes:

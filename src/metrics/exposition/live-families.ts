@@ -6,7 +6,8 @@ import { gzipPieceSync, type GzipPiece } from './gzip-member.js';
 /** Registry metrics that change only at known moments, and a number that changes with them. */
 export interface StableMetrics {
   readonly names: readonly string[];
-  readonly generation: () => number;
+  /** Changes whenever one of them does. */
+  readonly generation: number;
 }
 
 /** A run of consecutive registry families, joined as the registry joins them, without its end. */
@@ -51,7 +52,7 @@ export class LiveFamilies {
       if (last && last.stable === stable) last.metrics.push(metric);
       else groups.push({ stable, metrics: [metric] });
     }
-    const generation = this.#stable?.generation() ?? 0;
+    const generation = this.#stable?.generation ?? 0;
     const now = performance.now();
     return Promise.all(
       groups.map(async (g, i) => {
