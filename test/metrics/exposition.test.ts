@@ -52,6 +52,20 @@ function referenceRegistry(accounts: readonly AccountState[], hourly: boolean): 
   return registry;
 }
 
+/** A gauge whose value counts its collections (a stand-in for process metrics); returns the count so far. */
+function countingGauge(registry: Registry, name: string): () => number {
+  let collected = 0;
+  new Gauge({
+    name,
+    help: 'h',
+    registers: [registry],
+    collect() {
+      this.set(++collected);
+    },
+  });
+  return () => collected;
+}
+
 describe('prepared exposition', () => {
   const text: ScrapeRequest = { openMetrics: false, gzip: false };
   const openMetrics: ScrapeRequest = { openMetrics: true, gzip: false };
@@ -202,35 +216,19 @@ describe('prepared exposition', () => {
 
   it('process-like metrics are sampled at most once per maxAgeMs; concurrent scrapes share them', async () => {
     const registry = new Registry();
-    let samples = 0;
-    new Gauge({
-      name: 'sampled',
-      help: 'h',
-      registers: [registry],
-      collect() {
-        this.set(++samples);
-      },
-    });
+    const sampled = countingGauge(registry, 'sampled');
     const live = new LiveFamilies(registry, undefined, 60_000);
     const [a, b] = await Promise.all([live.runs(false), live.runs(false)]);
     assert.equal((await live.runs(false))[0], a?.[0]);
     assert.equal(b?.[0], a?.[0]);
     assert.equal(a?.[0]?.text.toString(), '# HELP sampled h\n# TYPE sampled gauge\nsampled 1');
-    assert.equal(samples, 1);
+    assert.equal(sampled(), 1);
   });
 
   it('reuses the API metrics rendering until a call changes them; process-like metrics are always fresh', async () => {
     const registry = new Registry();
     const api = new ApiMetrics(registry);
-    let fresh = 0;
-    new Gauge({
-      name: 'fresh_gauge',
-      help: 'h',
-      registers: [registry],
-      collect() {
-        this.set(++fresh);
-      },
-    });
+    countingGauge(registry, 'fresh_gauge');
     const live = new LiveFamilies(registry, api, 0);
     const first = await live.runs(false);
     assert.equal((await live.runs(false))[0], first[0], 'unchanged API metrics: the same rendering');
