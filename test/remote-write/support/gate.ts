@@ -9,6 +9,8 @@ export class Gate {
   mode: 'hold' | 'forward' = 'forward';
   /** Requests held so far. */
   held = 0;
+  /** Held requests whose connection is still open: the exporter still waits for the answer. */
+  inFlight = 0;
   readonly #server: Server;
 
   constructor(readonly upstream: string) {
@@ -18,6 +20,8 @@ export class Gate {
       req.on('end', () => {
         if (this.mode === 'hold') {
           this.held++;
+          this.inFlight++;
+          res.once('close', () => this.inFlight--);
           return; // never answered; the socket ends when the exporter gives up or the gate closes
         }
         const headers = Object.fromEntries(

@@ -13,10 +13,19 @@ export class TestReceiver {
   answer: { status: number; body?: string } | 'hold' = { status: 204 };
   readonly #server: Server;
   readonly #held = new Set<() => void>();
+  #inFlight = 0;
 
   /** Requests held unanswered so far. */
   get held(): number {
     return this.#held.size;
+  }
+
+  /**
+   * Held requests whose connection is still open: the sender is still waiting for the answer.
+   * A held request stops counting once the sender gives up (its timeout) or dies.
+   */
+  get inFlight(): number {
+    return this.#inFlight;
   }
 
   constructor() {
@@ -27,6 +36,8 @@ export class TestReceiver {
         const answer = this.answer;
         if (answer === 'hold') {
           this.#held.add(() => res.destroy());
+          this.#inFlight++;
+          res.once('close', () => this.#inFlight--);
           return;
         }
         if (answer.status < 300) this.received.push({ headers: req.headers, series: decodeWriteRequest(Buffer.concat(chunks)) });
