@@ -22,6 +22,8 @@ const TO = '2026-03-09';
 const ACCOUNTS: readonly TestAccount[] = [SHOP, NEWS];
 const PASSWORD = 'rw-password-0123456789';
 const FAST = { minBackoffMs: 50, maxBackoffMs: 200 };
+/** Waits end on a condition; this only bounds a broken run (in-process, but on a loaded 2-core machine). */
+const WAIT_MS = 60_000;
 
 /** Samples the store holds for the days of the test, as the history renders them. */
 function storeSamples(store: Store): number {
@@ -29,7 +31,7 @@ function storeSamples(store: Store): number {
 }
 
 describe('remote write from the exporter', function () {
-  this.timeout(30_000);
+  this.timeout(120_000);
   const clock = offsetClock(NOW);
   let sim: WechatSimulator;
   let receiver: TestReceiver;
@@ -73,11 +75,18 @@ describe('remote write from the exporter', function () {
     }));
 
   const allAcked = (h: Harness): boolean => h.remoteWriter?.outbox.count(url, 'acked') === 4;
+  const allStored = (h: Harness): boolean => ACCOUNTS.every((a) => h.store.storedDays(a.appid, FROM, TO).size === 2);
+  /** Whether the target's worker would push anything now: it claims a due day, or finds none. */
+  const nothingDue = async (h: Harness): Promise<boolean> => {
+    const worker = h.remoteWriter?.workers.get(url);
+    assert.ok(worker);
+    return h.remoteWriter?.outbox.count(url, 'pending') === 0 && !(await worker.pushNext());
+  };
 
   it('pushes every stored day once, with the protocol headers and credentials', async () => {
     const h = start();
     h.start();
-    await waitFor('4 account-days acknowledged', () => allAcked(h));
+    await waitFor('4 account-days acknowledged', () => allAcked(h), WAIT_MS);
     assert.equal(receiver.received.length, 4, 'one request per account-day');
     assert.equal(receiver.sampleCount(), storeSamples(h.store));
     const headers = receiver.received[0]?.headers ?? {};
@@ -102,9 +111,12 @@ describe('remote write from the exporter', function () {
     receiver.answer = { status: 503, body: 'overloaded' };
     const h = start();
     h.start();
+    // Both accounts' days stored (a push can fail 3 times before the second account's days are in).
     await waitFor(
-      'failed pushes',
-      async () => (await sample(h.exporter.registry, 'wechat_exporter_remote_write_failures_total', { url, status: '503' })) >= 3,
+      'every day stored, and failed pushes',
+      async () =>
+        allStored(h) && (await sample(h.exporter.registry, 'wechat_exporter_remote_write_failures_total', { url, status: '503' })) >= 3,
+      WAIT_MS,
     );
     assert.equal(await sample(h.exporter.registry, 'wechat_exporter_remote_write_pending_days', { url }), 4);
     const page = await request(h.app).get('/');
@@ -113,9 +125,10 @@ describe('remote write from the exporter', function () {
     await waitFor(
       'a 429',
       async () => (await sample(h.exporter.registry, 'wechat_exporter_remote_write_failures_total', { url, status: '429' })) >= 1,
+      WAIT_MS,
     );
     receiver.answer = { status: 204 };
-    await waitFor('all acknowledged', () => allAcked(h));
+    await waitFor('all acknowledged', () => allAcked(h), WAIT_MS);
     assert.equal(receiver.sampleCount(), storeSamples(h.store), 'nothing lost, nothing doubled');
   });
 
@@ -123,7 +136,7 @@ describe('remote write from the exporter', function () {
     receiver.answer = { status: 400, body: `out of bounds (a secret-looking echo: ${PASSWORD})` };
     const h = start();
     h.start();
-    await waitFor('4 failed days', () => h.remoteWriter?.outbox.count(url, 'failed') === 4);
+    await waitFor('4 failed days', () => h.remoteWriter?.outbox.count(url, 'failed') === 4, WAIT_MS);
     const page = await request(h.app).get('/');
     assert.match(page.text, /Remote write/);
     assert.match(page.text, /2026-03-08 <code>wx00000000000000a1<\/code>: HTTP 400: out of bounds/);
@@ -132,33 +145,34 @@ describe('remote write from the exporter', function () {
     assert.match(metrics, /wechat_exporter_remote_write_failed_days\{url="[^"]+"\} 4/);
     assert.ok(h.lines.some((l) => l.includes('refused the day') && l.includes('out of bounds')));
     for (const text of [page.text, metrics, h.lines.join('\n')]) assert.ok(!text.includes(PASSWORD), 'the password never shows');
-    // Failed days are not retried.
+    // Failed days are not retried: with the receiver accepting again, the worker finds nothing to push.
     const before = receiver.received.length;
     receiver.answer = { status: 204 };
-    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(await nothingDue(h), 'a failed day is not pushed again');
     assert.equal(receiver.received.length, before);
+    assert.equal(h.remoteWriter?.outbox.count(url, 'failed'), 4);
   });
 
   it('loses nothing and doubles nothing when restarted during a push; acknowledged days are never sent again', async () => {
     receiver.answer = 'hold';
     const first = start();
     first.start();
-    await waitFor(
-      'days stored',
-      () => first.store.storedDays(SHOP.appid, FROM, TO).size === 2 && first.store.storedDays(NEWS.appid, FROM, TO).size === 2,
-    );
-    await new Promise((r) => setTimeout(r, 200)); // a push is in flight, held by the receiver
+    // Every day stored, and a push held by the receiver with the exporter still waiting for it
+    // (a held push also ends by the target's 1 s timeout, then the next day is pushed and held).
+    await waitFor('days stored and a push in flight', () => allStored(first) && receiver.inFlight > 0, WAIT_MS);
     await first.close();
     harness = undefined;
     receiver.answer = { status: 204 };
     const second = start();
     second.start();
-    await waitFor('all acknowledged after the restart', () => allAcked(second));
+    await waitFor('all acknowledged after the restart', () => allAcked(second), WAIT_MS);
     assert.equal(receiver.sampleCount(), storeSamples(second.store));
     await second.close();
     const third = start();
     third.start();
-    await new Promise((r) => setTimeout(r, 500));
+    // The start-up catch-up has run (synchronously, at creation): every day still acknowledged, none due.
+    assert.equal(third.remoteWriter?.outbox.count(url, 'acked'), 4);
+    assert.ok(await nothingDue(third), 'acknowledged days are not queued again after a restart');
     assert.equal(receiver.sampleCount(), storeSamples(third.store), 'acknowledged days are not pushed again after a restart');
   });
 });
