@@ -34,6 +34,7 @@ import {
   restartVictoriaMetrics,
   startPrometheus,
   startVictoriaMetrics,
+  victoriaFlush,
   victoriaRawSamples,
   type Receiver,
 } from './support/receivers.js';
@@ -41,9 +42,12 @@ import {
 const ACCOUNTS = [SHOP, NEWS] as const;
 const LOOKBACK_DAYS = 3;
 const HISTORY = '{__name__=~"wechat_interface_history_.+"}';
+/** Every wait ends on its condition; this only bounds a broken run on a loaded 2-core machine. */
+const WAIT = { timeoutMs: 120_000 } as const;
 
 describe('remote write to real receivers (Prometheus 2.42, VictoriaMetrics)', function () {
-  this.timeout(120_000);
+  // Each step waits on conditions up to WAIT; the whole step gets room for a couple of them.
+  this.timeout(300_000);
   const processes: ManagedProcess[] = [];
   const promBin = which('prometheus');
   const vmBin = which('victoria-metrics');
@@ -77,8 +81,10 @@ describe('remote write to real receivers (Prometheus 2.42, VictoriaMetrics)', fu
     gate = new Gate(vm.writeUrl);
     // Both Prometheus have scraped themselves: their heads are at "now".
     for (const p of [prometheus, refusing]) {
-      await waitFor(`${p.name} to scrape itself`, async () =>
-        (await queryAt(p.base, 'up', Date.now() / 1000)).length > 0 ? done(undefined) : notYet('no up yet'),
+      await waitFor(
+        `${p.name} to scrape itself`,
+        async () => ((await queryAt(p.base, 'up', Date.now() / 1000)).length > 0 ? done(undefined) : notYet('no up yet')),
+        WAIT,
       );
     }
   });
@@ -120,14 +126,18 @@ describe('remote write to real receivers (Prometheus 2.42, VictoriaMetrics)', fu
     gate.mode = 'hold';
     const first = start(gateUrl);
     first.start();
-    await waitFor('days stored, Prometheus fed, the strict one refusing, a push to VictoriaMetrics in flight', async () => {
-      const state = `acked=${count(first, prometheus.writeUrl, 'acked')} failed=${count(first, refusing.writeUrl, 'failed')} held=${gate.held}`;
-      const ok =
-        count(first, prometheus.writeUrl, 'acked') === accountDays &&
-        count(first, refusing.writeUrl, 'failed') === accountDays &&
-        gate.held > 0;
-      return ok ? done(undefined) : notYet(state);
-    });
+    // In flight: held by the gate with the exporter still waiting (a held push also ends by the
+    // target's 5 s timeout; then the next day is pushed and held).
+    await waitFor(
+      'days stored, Prometheus fed, the strict one refusing, a push to VictoriaMetrics in flight',
+      async () => {
+        const acked = count(first, prometheus.writeUrl, 'acked');
+        const failed = count(first, refusing.writeUrl, 'failed');
+        const ok = acked === accountDays && failed === accountDays && gate.inFlight > 0;
+        return ok ? done(undefined) : notYet(`acked=${acked} failed=${failed} held=${gate.held} inFlight=${gate.inFlight}`);
+      },
+      WAIT,
+    );
     assert.equal(count(first, gateUrl, 'acked'), 0);
     await first.close(); // the restart, in the middle of the held push
     harness = undefined;
@@ -138,17 +148,23 @@ describe('remote write to real receivers (Prometheus 2.42, VictoriaMetrics)', fu
     gate.mode = 'forward';
     const second = start(gateUrl);
     second.start();
-    await waitFor('pushes failing while VictoriaMetrics is down', async () => {
-      const failures = await sample(second.exporter.registry, 'wechat_exporter_remote_write_failures_total', {
-        url: gateUrl,
-        status: 'network',
-      });
-      return failures >= 2 ? done(undefined) : notYet(`failures=${failures}`);
-    });
+    await waitFor(
+      'pushes failing while VictoriaMetrics is down',
+      async () => {
+        const failures = await sample(second.exporter.registry, 'wechat_exporter_remote_write_failures_total', {
+          url: gateUrl,
+          status: 'network',
+        });
+        return failures >= 2 ? done(undefined) : notYet(`failures=${failures}`);
+      },
+      WAIT,
+    );
     assert.equal(await sample(second.exporter.registry, 'wechat_exporter_remote_write_pending_days', { url: gateUrl }), accountDays);
     await restartVictoriaMetrics(vmBin as string, join(tmp, 'vm'), vm, processes);
-    await waitFor('every day acknowledged by VictoriaMetrics', async () =>
-      count(second, gateUrl, 'acked') === accountDays ? done(undefined) : notYet(`acked=${count(second, gateUrl, 'acked')}`),
+    await waitFor(
+      'every day acknowledged by VictoriaMetrics',
+      async () => (count(second, gateUrl, 'acked') === accountDays ? done(undefined) : notYet(`acked=${count(second, gateUrl, 'acked')}`)),
+      WAIT,
     );
   });
 
@@ -156,11 +172,11 @@ describe('remote write to real receivers (Prometheus 2.42, VictoriaMetrics)', fu
     const h = harness as Harness;
     const expected = storeSamples(h);
     assert.ok(expected > accountDays * 100, `about 125 samples per account-day (got ${expected})`);
-    await waitFor('VictoriaMetrics to hold every sample', async () => {
-      const n = await victoriaRawSamples(vm.base, HISTORY);
-      return n >= expected ? done(undefined) : notYet(`${n} of ${expected}`);
-    });
-    await new Promise((r) => setTimeout(r, 2_000)); // a doubled push would show by now
+    // Every day is acknowledged (previous step) and none is pending, so no push to VictoriaMetrics is
+    // outstanding: once flushed, its export is final, a doubled push included.
+    assert.equal(count(h, gateUrl, 'pending'), 0);
+    assert.equal(gate.inFlight, 0);
+    await victoriaFlush(vm.base);
     assert.equal(await victoriaRawSamples(vm.base, HISTORY), expected, 'VictoriaMetrics: raw samples = store');
     assert.equal(await prometheusRawSamples(prometheus.base, HISTORY, '30d'), expected, 'Prometheus: samples = store');
     assert.equal(await sample(h.exporter.registry, 'wechat_exporter_remote_write_samples_total', { url: gateUrl }), expected);

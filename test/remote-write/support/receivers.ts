@@ -3,6 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedProcess, startOnFreePort, waitUntilReady } from '../../e2e/support/process.js';
 
+/** How long a receiver may take to get ready: seconds usually, far more on a loaded 2-core machine. */
+export const READY_TIMEOUT_MS = 120_000;
+
 export interface Receiver {
   readonly name: string;
   readonly base: string;
@@ -23,28 +26,32 @@ export async function startPrometheus(
   started: ManagedProcess[],
 ): Promise<Receiver> {
   mkdirSync(dir, { recursive: true });
-  const { proc, port } = await startOnFreePort((port) => {
-    const config = [
-      'global: { scrape_interval: 1s }',
-      ...(oooWindow ? ['storage:', '  tsdb:', `    out_of_order_time_window: ${oooWindow}`] : []),
-      'scrape_configs:',
-      `  - { job_name: prometheus, static_configs: [{ targets: ['127.0.0.1:${port}'] }] }`,
-      '',
-    ].join('\n');
-    writeFileSync(join(dir, 'prometheus.yml'), config);
-    return {
-      name,
-      command: bin,
-      args: [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--web.enable-remote-write-receiver',
-        '--log.level=warn',
-      ],
-      readyUrl: `http://127.0.0.1:${port}/-/ready`,
-    };
-  }, started);
+  const { proc, port } = await startOnFreePort(
+    (port) => {
+      const config = [
+        'global: { scrape_interval: 1s }',
+        ...(oooWindow ? ['storage:', '  tsdb:', `    out_of_order_time_window: ${oooWindow}`] : []),
+        'scrape_configs:',
+        `  - { job_name: prometheus, static_configs: [{ targets: ['127.0.0.1:${port}'] }] }`,
+        '',
+      ].join('\n');
+      writeFileSync(join(dir, 'prometheus.yml'), config);
+      return {
+        name,
+        command: bin,
+        args: [
+          `--config.file=${join(dir, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--web.enable-remote-write-receiver',
+          '--log.level=warn',
+        ],
+        readyUrl: `http://127.0.0.1:${port}/-/ready`,
+      };
+    },
+    started,
+    READY_TIMEOUT_MS,
+  );
   const base = `http://127.0.0.1:${port}`;
   return { name, base, writeUrl: `${base}/api/v1/write`, proc };
 }
@@ -66,7 +73,7 @@ function victoriaSpec(bin: string, dir: string, port: number): { name: string; c
 }
 
 export async function startVictoriaMetrics(bin: string, dir: string, started: ManagedProcess[]): Promise<Receiver & { port: number }> {
-  const { proc, port } = await startOnFreePort((port) => victoriaSpec(bin, dir, port), started);
+  const { proc, port } = await startOnFreePort((port) => victoriaSpec(bin, dir, port), started, READY_TIMEOUT_MS);
   const base = `http://127.0.0.1:${port}`;
   return { name: 'victoria-metrics', base, writeUrl: `${base}/api/v1/write`, proc, port };
 }
@@ -81,7 +88,7 @@ export async function restartVictoriaMetrics(
   const { readyUrl, ...spec } = victoriaSpec(bin, dir, vm.port);
   vm.proc = new ManagedProcess(spec);
   started.push(vm.proc);
-  await waitUntilReady(vm.proc, readyUrl);
+  await waitUntilReady(vm.proc, readyUrl, READY_TIMEOUT_MS);
 }
 
 /** The values of an instant query at `timeSeconds` (Prometheus HTTP API; VictoriaMetrics speaks it too). */
@@ -93,6 +100,16 @@ export async function queryAt(base: string, expr: string, timeSeconds: number): 
   const body = (await res.json()) as { status: string; error?: string; data?: { result: { value: [number, string] }[] } };
   if (body.status !== 'success') throw new Error(`${expr}: ${body.error ?? res.status}`);
   return (body.data?.result ?? []).map((r) => Number(r.value[1]));
+}
+
+/**
+ * Makes every sample VictoriaMetrics has accepted visible to queries (it buffers new samples for
+ * about a second first): after this, an export lists each sample whose push it acknowledged.
+ */
+export async function victoriaFlush(base: string): Promise<void> {
+  const res = await fetch(`${base}/internal/force_flush`);
+  if (res.status !== 200) throw new Error(`force_flush: HTTP ${res.status}: ${await res.text()}`);
+  await res.arrayBuffer();
 }
 
 /** Raw samples VictoriaMetrics holds for `match` (its export API lists every stored sample, duplicates included). */
