@@ -11,7 +11,8 @@ const clock = offsetClock('2026-03-10T09:00:00+08:00');
 const RANGE = { from: '2026-03-07', to: '2026-03-09' };
 
 describe('backfill --remote-write', function () {
-  this.timeout(30_000);
+  // In-process, but a backfill fetches and pushes every day: room for a loaded 2-core machine.
+  this.timeout(120_000);
   let sim: WechatSimulator;
   let receiver: TestReceiver;
   let url: string;
