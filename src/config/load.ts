@@ -97,13 +97,25 @@ export function resolveConfig(raw: unknown, env: Env, source: string): ResolvedC
   return { ...config, accounts, warnings, source };
 }
 
-/** Parses YAML text; syntax errors name the line. */
+/** A config uses a few anchors at most; yaml's own default (100) is kept, written here so the message can quote it. */
+const MAX_ALIAS_COUNT = 100;
+
+/** Parses YAML text; syntax errors name the line, an alias bomb is refused. */
 export function parseYaml(text: string, source: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     throw new ConfigError(doc.errors.map((e) => `${source}: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}`));
   }
-  return doc.toJS();
+  try {
+    // yaml counts alias expansions and throws a ReferenceError past the cap: a "billion laughs"
+    // document would otherwise grow to gigabytes in memory.
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    throw new ConfigError([
+      `${source}: too many alias expansions (more than ${MAX_ALIAS_COUNT}); a config never needs that many, refusing it`,
+    ]);
+  }
 }
 
 /**
