@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { ScrapeBody, ScrapeRequest } from '../metrics/exposition/scrape-body.js';
 import { renderLanding, type LandingInfo } from './landing.js';
+import { securityHeaders } from './security-headers.js';
 
 const TEXT_OFFER = 'text/plain; version=0.0.4';
 const OPENMETRICS_OFFER = 'application/openmetrics-text; version=1.0.0';
@@ -22,6 +23,7 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(securityHeaders());
 
   app.get(options.telemetryPath, async (req, res, next) => {
     try {

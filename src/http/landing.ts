@@ -18,6 +18,13 @@ export interface LandingInfo {
   readonly remoteWrite?: readonly RemoteWriteStatus[] | undefined;
 }
 
+/**
+ * The page's only style sheet. The Content-Security-Policy allows exactly this text by its hash
+ * (src/http/security-headers.ts): change it freely, the hash follows.
+ */
+export const LANDING_STYLE = `body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
+.up{color:#080}.down{color:#c00;font-weight:bold}.pending{color:#888}.err{color:#a00;max-width:40em}code{font-size:.95em}`;
+
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -56,8 +63,7 @@ export function renderLanding(info: LandingInfo): string {
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>WeChat Interface Exporter</title>
-<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
-.up{color:#080}.down{color:#c00;font-weight:bold}.pending{color:#888}.err{color:#a00;max-width:40em}code{font-size:.95em}</style></head>
+<style>${LANDING_STYLE}</style></head>
 <body><h1>WeChat Interface Exporter</h1>
 <p>Version ${escapeHtml(info.version)}${info.demo ? ' — <strong>demo mode</strong> (built-in WeChat API simulator)' : ''}. ${info.ready ? 'Ready.' : 'Not ready.'}
 ${shardLine(info)}Dates and times are Beijing time (UTC+8). Now: ${time(info.now)}. Next scheduled run: ${time(info.nextRunAt)}.</p>
