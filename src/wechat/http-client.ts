@@ -165,7 +165,12 @@ export class WechatHttpClient {
     if (err instanceof ExporterError) return err;
     if (this.#closing.signal.aborted) return new CallAbortedError(api, { cause: err });
     if (timedOut) return new NetworkError(api, `no answer within ${this.#options.timeoutMs} ms`, { cause: err });
-    if (err instanceof undiciErrors.RequestRetryError) return new HttpStatusError(api, err.statusCode, { cause: err });
+    if (err instanceof undiciErrors.RequestRetryError) {
+      // The retry interceptor could not resume a body that broke off after a 2xx status (the
+      // server ignores Range): the answer was cut off, a network fault, not an HTTP error.
+      if (err.statusCode < 300) return new NetworkError(api, 'answer cut off after its headers (connection lost mid-body)', { cause: err });
+      return new HttpStatusError(api, err.statusCode, { cause: err });
+    }
     const code = (err as { code?: unknown }).code;
     const message = errorMessage(err);
     return new NetworkError(api, typeof code === 'string' ? `${code}: ${message}` : message, { cause: err });
