@@ -9,6 +9,7 @@ import { runDaemon } from './daemon.js';
 import { WebConfigSource } from './http/web-config/index.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { errorMessage } from './errors.js';
+import { survivePipeErrors } from './process-guards.js';
 import { EXIT_USAGE, exitCodeFor } from './runtime.js';
 import { versionText } from './version.js';
 
@@ -142,6 +143,7 @@ function program(env: NodeJS.ProcessEnv): Command {
 }
 
 async function main(): Promise<void> {
+  survivePipeErrors();
   process.on('unhandledRejection', (reason) => {
     // Never expected (every poll error is handled); logged rather than fatal so that one bad
     // answer cannot take the exporter down.

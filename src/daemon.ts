@@ -6,6 +6,7 @@ import { exporterApp } from './exporter-app.js';
 import { parseListenAddress } from './http/listen-address.js';
 import { createRemoteWriter } from './remote-write/wiring.js';
 import { listen, WebConfigSource } from './http/web-config/index.js';
+import { onReloadSignal } from './process-guards.js';
 import { clockFromEnv, commandLogger, openRuntime, type Env, type Runtime, type RuntimeFlags } from './runtime.js';
 
 export interface DaemonFlags extends RuntimeFlags {
@@ -56,6 +57,7 @@ async function waitForSignal(): Promise<NodeJS.Signals> {
 /** Runs the exporter until SIGTERM/SIGINT; resolves with the process exit code. */
 export async function runDaemon(flags: DaemonFlags, env: Env): Promise<number> {
   const { log, redactor } = commandLogger(flags);
+  onReloadSignal(() => log.warn('SIGHUP received: configuration reload is not supported yet; the running configuration is kept'));
   // Bad listen addresses are usage errors, refused before anything opens.
   for (const a of flags.listenAddresses) parseListenAddress(a);
   const webConfig = flags.webConfigFile === undefined ? undefined : WebConfigSource.load(flags.webConfigFile);
