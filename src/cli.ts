@@ -11,6 +11,8 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js
 import { errorMessage } from './errors.js';
 import { survivePipeErrors } from './process-guards.js';
 import { EXIT_USAGE, exitCodeFor } from './runtime.js';
+import { storeCommand } from './store/command.js';
+import { systemClock } from './clock.js';
 import { versionText } from './version.js';
 
 const DEFAULT_LISTEN_ADDRESS = ':10071';
@@ -139,6 +141,7 @@ function program(env: NodeJS.ProcessEnv): Command {
         env,
       );
     });
+  cmd.addCommand(storeCommand(() => cmd.opts<GlobalFlags>()['storage.path'], systemClock));
   return cmd;
 }
 

@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+
 /**
  * Every error the exporter raises, in one module. Each has a stable `code` (also used as the
  * `outcome` label of `wechat_exporter_api_requests_total` where it applies) and keeps its `cause`.
@@ -144,7 +146,44 @@ export function errorMessage(err: unknown): string {
   return typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err));
 }
 
-/** The class of any error, for deciding whether to retry; errors not raised here are bugs. */
+/** The recovery an operator runs on a damaged store, as the refusals quote it. */
+export function storeRecoveryHint(path: string): string {
+  return `stop the exporter and run \`wechat-interface-exporter store recover --storage.path=${path}\` (moves the damaged file aside, keeps every day SQLite can still read whole; the lookback window is fetched again from WeChat at the next start, older days with \`backfill\`)`;
+}
+
+/** The store is damaged: SQLite finds it corrupt, or a day marked stored lacks rows. Never read as zeros. */
+export class StoreDamagedError extends StoreError {
+  override readonly code = 'store_damaged';
+
+  constructor(path: string, detail: string, options?: { cause?: unknown }) {
+    super(`storage ${path} is damaged: ${detail}; ${storeRecoveryHint(path)}`, options);
+  }
+}
+
+/** Another process (exporter, backfill, recover) owns the store. */
+export class StoreInUseError extends StoreError {
+  override readonly code = 'store_in_use';
+
+  constructor(path: string, owner: string | undefined, options?: { cause?: unknown }) {
+    super(
+      `store ${path} is in use by another exporter (${owner ?? 'pid unknown'}); one store has one owner: stop that one, or give this one its own --storage.path`,
+      options,
+    );
+  }
+}
+
+/**
+ * SQLite result codes a later try can get past: I/O errors (a disk that came back), a busy or
+ * locked database, a full disk once space is freed, a file system remounted read-only and fixed.
+ * https://www.sqlite.org/rescode.html
+ */
+const TRANSIENT_SQLITE = /^SQLITE_(IOERR|BUSY|LOCKED|FULL|READONLY|CANTOPEN)(_|$)/;
+
+/**
+ * The class of any error, for deciding whether to retry; errors not raised here are bugs, but for
+ * SQLite's own (better-sqlite3 throws them from every store call), classed by their result code.
+ */
 export function errorClassOf(err: unknown): ErrorClass {
+  if (err instanceof Database.SqliteError) return TRANSIENT_SQLITE.test(err.code) ? 'retry' : 'bug';
   return err instanceof ExporterError ? err.errorClass : 'bug';
 }

@@ -3,6 +3,7 @@ import { readHistory, type HistoryDay } from '../store/history.js';
 import { figureValue } from '../figures.js';
 import { checkDateRange } from '../date-range.js';
 import type { BeijingDate, DayRange } from '../dates.js';
+import { StoreDamagedError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { SummaryFigures } from '../figures.js';
 
@@ -120,7 +121,15 @@ export function summaryRouter(options: SummaryApiOptions): express.Router {
       res.status(err.status).json({ error: err.message });
       return;
     }
-    const history = readHistory(options.store, q.appid, q.from, q.to);
+    let history: ReturnType<typeof readHistory>;
+    try {
+      history = readHistory(options.store, q.appid, q.from, q.to);
+    } catch (err) {
+      // A day that lost rows is never served as zeros: the answer says what is damaged and how to recover.
+      if (!(err instanceof StoreDamagedError)) throw err;
+      res.status(500).json({ error: err.message });
+      return;
+    }
     const body: SummaryResponse = {
       account: q.name,
       appid: q.appid,

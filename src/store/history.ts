@@ -58,8 +58,10 @@ export function historyOf(
   return { days: out, missing };
 }
 
-/** The stored history of `appid` from `from` to `to` (store reads only, no API call). */
+/** The stored history of `appid` from `from` to `to` (store reads only, no API call); throws if a stored day lacks rows. */
 export function readHistory(store: Store, appid: string, from: BeijingDate, to: BeijingDate): AccountHistory {
+  // A day with a lost row would read as zeros below: refuse it (StoreDamagedError) instead.
+  store.assertWhole(appid, from, to);
   return historyOf(
     eachDay(from, to),
     store.storedDays(appid, from, to),

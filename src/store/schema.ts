@@ -63,6 +63,13 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX remote_write_outbox_due ON remote_write_outbox (url, state, next_attempt_at);
   `,
+  // 3: a day proves it is whole: the number of hourly rows written with it. A reader that finds
+  // fewer (rows lost behind the store's back, a damaged page) fails instead of showing zeros.
+  // Days stored before this version are counted as they are now.
+  `
+  ALTER TABLE days ADD COLUMN hour_count INTEGER NOT NULL DEFAULT 0 CHECK (hour_count BETWEEN 0 AND 24);
+  UPDATE days SET hour_count = (SELECT count(*) FROM hourly h WHERE h.appid = days.appid AND h.ref_date = days.ref_date);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

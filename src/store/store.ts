@@ -2,8 +2,10 @@ import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BeijingDate } from '../dates.js';
-import { StoreError } from '../errors.js';
+import { StoreDamagedError, StoreError } from '../errors.js';
 import type { DailyRow, HourlyRow, SummaryFigures } from '../figures.js';
+import { damagedDays, describeDamage, quickCheck, type DamagedDay } from './integrity.js';
+import { releaseOwnership, takeOwnership } from './owner.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 /** How a stored day was completed. */
@@ -26,6 +28,8 @@ interface FigureColumns {
 }
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** How long a statement waits for a lock held by someone else (the owner lock makes that rare). */
+const BUSY_TIMEOUT_MS = 5_000;
 
 function figuresOfColumns(r: FigureColumns): SummaryFigures {
   return { callbackCount: r.callback_count, failCount: r.fail_count, totalTimeCost: r.total_time_cost, maxTimeCost: r.max_time_cost };
@@ -56,6 +60,21 @@ function assertSqliteFile(path: string): void {
   }
 }
 
+/** An error met while opening, as the StoreError the command line reports (exit 1). */
+function openError(path: string, err: unknown): StoreError {
+  if (err instanceof StoreError) return err;
+  const code = err instanceof Database.SqliteError ? err.code : '';
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    return new StoreDamagedError(path, (err as Error).message, { cause: err });
+  }
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new StoreError(`storage ${path} cannot be written (${code}): give the exporter write access to the file and its directory`, {
+      cause: err,
+    });
+  }
+  return new StoreError(`storage ${path}: unreadable: ${(err as Error).message}`, { cause: err });
+}
+
 /**
  * The exporter's own database: every row fetched from WeChat and which days are complete, so that
  * a restart costs no API call and the gauges are back before the first scrape. SQLite in WAL
@@ -67,7 +86,11 @@ export class Store {
   readonly #stmt;
   readonly #daySaved: ((appid: string, refDate: BeijingDate, at: number) => void)[] = [];
 
-  /** Opens (creating it and its directory if needed) the store at `path`, or `:memory:`. */
+  /**
+   * Opens (creating it and its directory if needed) the store at `path`, or `:memory:`, as its
+   * only owner. Refuses a file in use by another process, a damaged file, and a file that is not
+   * this exporter's, each with a message naming the file and what to do.
+   */
   constructor(path: string) {
     this.path = path;
     if (path !== ':memory:') {
@@ -75,16 +98,19 @@ export class Store {
       assertSqliteFile(path);
     }
     try {
-      this.#db = new Database(path, { timeout: 5_000 });
+      this.#db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     } catch (err) {
       throw new StoreError(`storage ${path}: cannot open: ${(err as Error).message}`, { cause: err });
     }
     try {
+      if (path !== ':memory:') takeOwnership(this.#db, path, BUSY_TIMEOUT_MS);
+      this.#checkSound();
       this.#migrate();
+      const damaged = damagedDays(this.#db);
+      if (damaged.length > 0) throw new StoreDamagedError(path, describeDamage(damaged));
     } catch (err) {
-      this.#db.close();
-      if (err instanceof StoreError) throw err;
-      throw new StoreError(`storage ${path}: unreadable: ${(err as Error).message}`, { cause: err });
+      this.close();
+      throw openError(path, err);
     }
     const db = this.#db;
     this.#stmt = {
@@ -93,13 +119,15 @@ export class Store {
         ON CONFLICT (appid, ref_date) DO UPDATE SET callback_count = excluded.callback_count, fail_count = excluded.fail_count,
           total_time_cost = excluded.total_time_cost, max_time_cost = excluded.max_time_cost, fetched_at = excluded.fetched_at`),
       deleteHours: db.prepare('DELETE FROM hourly WHERE appid = ? AND ref_date = ?'),
+      deleteDaily: db.prepare('DELETE FROM daily WHERE appid = ? AND ref_date = ?'),
       upsertHour:
         db.prepare(`INSERT INTO hourly (appid, ref_date, ref_hour, callback_count, fail_count, total_time_cost, max_time_cost, fetched_at)
         VALUES (@appid, @refDate, @refHour, @callbackCount, @failCount, @totalTimeCost, @maxTimeCost, @at)
         ON CONFLICT (appid, ref_date, ref_hour) DO UPDATE SET callback_count = excluded.callback_count, fail_count = excluded.fail_count,
           total_time_cost = excluded.total_time_cost, max_time_cost = excluded.max_time_cost, fetched_at = excluded.fetched_at`),
-      upsertDay: db.prepare(`INSERT INTO days (appid, ref_date, status, completed_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT (appid, ref_date) DO UPDATE SET status = excluded.status, completed_at = excluded.completed_at`),
+      upsertDay: db.prepare(`INSERT INTO days (appid, ref_date, status, completed_at, hour_count) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (appid, ref_date) DO UPDATE SET status = excluded.status, completed_at = excluded.completed_at,
+          hour_count = excluded.hour_count`),
       storedDays: db.prepare<[string, string, string], { ref_date: string; status: DayStatus }>(
         'SELECT ref_date, status FROM days WHERE appid = ? AND ref_date BETWEEN ? AND ? ORDER BY ref_date',
       ),
@@ -116,6 +144,13 @@ export class Store {
     };
   }
 
+  /** SQLite's structural check, before anything is read or written. */
+  #checkSound(): void {
+    const problems = quickCheck(this.#db);
+    if (problems.length > 0) throw new StoreDamagedError(this.path, `SQLite quick_check: ${problems.join('; ')}`);
+  }
+
+  /** Checks the file is ours and not newer, then brings its schema up to date in one transaction. */
   #migrate(): void {
     const db = this.#db;
     const appId = db.pragma('application_id', { simple: true }) as number;
@@ -134,13 +169,13 @@ export class Store {
     if (this.path !== ':memory:') db.pragma('journal_mode = WAL');
     // FULL: a day acknowledged as stored survives a power cut too; writes are a few per day.
     db.pragma('synchronous = FULL');
-    for (let v = version; v < SCHEMA_VERSION; v++) {
-      db.transaction(() => {
-        db.exec(MIGRATIONS[v] as string);
-        db.pragma(`application_id = ${APPLICATION_ID}`);
-        db.pragma(`user_version = ${v + 1}`);
-      })();
-    }
+    // All versions in one transaction: a crash or a failure half-way leaves the old schema whole.
+    if (version === SCHEMA_VERSION) return;
+    db.transaction(() => {
+      for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).exclusive();
   }
 
   /** Writes one day whole (rows and completion) in one transaction. */
@@ -148,9 +183,11 @@ export class Store {
     const s = this.#stmt;
     this.#db.transaction(() => {
       if (day.daily) s.upsertDaily.run({ appid, at, ...day.daily, refDate: day.refDate });
+      else s.deleteDaily.run(appid, day.refDate);
       s.deleteHours.run(appid, day.refDate);
       for (const h of day.hours) s.upsertHour.run({ appid, at, ...h, refDate: day.refDate });
-      s.upsertDay.run(appid, day.refDate, day.status, at);
+      // The count the readers check the day against (hours are unique: the parser refuses duplicates).
+      s.upsertDay.run(appid, day.refDate, day.status, at, day.hours.length);
       for (const hook of this.#daySaved) hook(appid, day.refDate, at);
     })();
   }
@@ -179,6 +216,17 @@ export class Store {
     return this.#stmt.newestDay.get(appid)?.ref_date;
   }
 
+  /** Days of the range marked stored whose rows are not all there. */
+  damagedDays(appid: string, from: BeijingDate, to: BeijingDate): DamagedDay[] {
+    return damagedDays(this.#db, { appid, from, to });
+  }
+
+  /** Throws StoreDamagedError unless every stored day of the range has all its rows: readers never see a lost row as 0. */
+  assertWhole(appid: string, from: BeijingDate, to: BeijingDate): void {
+    const damaged = this.damagedDays(appid, from, to);
+    if (damaged.length > 0) throw new StoreDamagedError(this.path, describeDamage(damaged));
+  }
+
   dailyRows(appid: string, from: BeijingDate, to: BeijingDate): DailyRow[] {
     return this.#stmt.daily.all(appid, from, to).map((r) => ({ refDate: r.ref_date, ...figuresOfColumns(r) }));
   }
@@ -196,6 +244,7 @@ export class Store {
   }
 
   close(): void {
-    if (this.#db.open) this.#db.close();
+    if (this.#db?.open) this.#db.close();
+    if (this.path !== ':memory:') releaseOwnership(this.path);
   }
 }
