@@ -24,6 +24,7 @@ export type DownReason =
   | 'network_error'
   | 'invalid_response'
   | 'token_source_error'
+  | 'store_error'
   | 'internal_error';
 
 interface ErrcodeInfo {

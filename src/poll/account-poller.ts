@@ -32,11 +32,17 @@ export interface PollInput {
  */
 export async function pollAccount({ api, store, clock, window, log }: PollInput): Promise<PollResult> {
   const now = clock.now();
-  const stored = store.storedDays(api.appid, window.from, window.to);
-  const missing = eachDay(window.from, window.to).filter((d) => !stored.has(d));
   const saved: BeijingDate[] = [];
   const pending: BeijingDate[] = [];
   let calls = 0;
+  let missing: BeijingDate[];
+  try {
+    const stored = store.storedDays(api.appid, window.from, window.to);
+    missing = eachDay(window.from, window.to).filter((d) => !stored.has(d));
+  } catch (error) {
+    // The store could not be read (busy, I/O): the whole window waits for the next try.
+    return { calls, saved, pending: eachDay(window.from, window.to), error };
+  }
   if (missing.length === 0) return { calls, saved, pending };
   log.debug('planned', { missing: missing.length, from: missing[0], to: missing[missing.length - 1] });
 

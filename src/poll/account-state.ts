@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import type { BeijingDate } from '../dates.js';
 import {
   errorMessage,
@@ -6,6 +7,7 @@ import {
   InvalidResponseError,
   NetworkError,
   QuotaExhaustedError,
+  StoreError,
   TokenSourceError,
   WechatApiError,
 } from '../errors.js';
@@ -35,7 +37,11 @@ export function describeError(err: unknown, at: number, redact: (s: string) => s
           ? 'invalid_response'
           : err instanceof TokenSourceError
             ? 'token_source_error'
-            : 'internal_error';
+            : err instanceof StoreError || err instanceof Database.SqliteError
+              ? 'store_error'
+              : 'internal_error';
+  // SQLite's own text ("database or disk is full") does not say it is about the store.
+  if (err instanceof Database.SqliteError) return { reason, message: `store ${err.code}: ${message}`, at };
   return { reason, message, at };
 }
 
