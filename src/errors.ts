@@ -54,14 +54,18 @@ export class WechatApiError extends ExporterError {
 export class HttpStatusError extends ExporterError {
   readonly status: number;
   readonly api: ApiName;
+  /** The server's `Retry-After`, in ms from when the answer came, when it sent one. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(api: ApiName, status: number, options?: { cause?: unknown }) {
-    super('http_error', `${api}: HTTP ${status} from WeChat`, {
-      ...options,
+  constructor(api: ApiName, status: number, options?: { cause?: unknown; retryAfterMs?: number | undefined }) {
+    const after = options?.retryAfterMs;
+    super('http_error', `${api}: HTTP ${status} from WeChat${after === undefined ? '' : ` (Retry-After ${Math.ceil(after / 1000)} s)`}`, {
+      cause: options?.cause,
       errorClass: status >= 500 || status === 429 ? 'retry' : 'bug',
     });
     this.api = api;
     this.status = status;
+    this.retryAfterMs = after;
   }
 }
 

@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { ResolvedConfig } from './config/load.js';
@@ -8,6 +7,7 @@ import type { BuildInfo } from './version.js';
 import { pollAccount } from './poll/account-poller.js';
 import { startAccount, type AccountRuntime } from './poll/account-runtime.js';
 import type { AccountState } from './poll/account-state.js';
+import { AccountRuns } from './poll/account-runs.js';
 import { afterPoll, isHeld } from './poll/after-poll.js';
 import { lookbackWindow } from './poll/plan.js';
 import { Scheduler, type RunTrigger } from './poll/scheduler.js';
@@ -42,6 +42,8 @@ export class Exporter {
   readonly metrics: ExporterMetrics;
   /** `--shard`; the whole set of accounts when not sharded. */
   readonly shard: Shard;
+  /** Polls and retries per account (the scheduler only starts runs). */
+  readonly #runs: AccountRuns;
   #stopped = false;
 
   constructor(options: ExporterOptions) {
@@ -58,8 +60,9 @@ export class Exporter {
       retryIntervalMs: config.schedule.retryInterval,
       clock: options.clock,
       log: logger,
-      run: (trigger) => this.pollAll(trigger),
+      run: (trigger) => this.pollAll(trigger).then(() => ({ retry: false })),
     });
+    this.#runs = new AccountRuns({ concurrency: config.schedule.concurrency, clock: options.clock });
   }
 
   /** The accounts' states, in config order. */
@@ -84,9 +87,14 @@ export class Exporter {
 
   /** Runs one poll of every account now (what the schedule calls; tests call it directly). */
   async pollAll(trigger: RunTrigger = 'start'): Promise<{ retry: boolean }> {
-    const limit = pLimit(this.#o.config.schedule.concurrency);
+    // Each account on its own: its retry comes at its own nextPollAt, never after another account's poll.
     const wants = await Promise.all(
-      this.#accounts.map((a) => limit(() => this.#pollOne(a, trigger).finally(() => this.metrics.changed()))),
+      this.#accounts.map((a) =>
+        this.#runs.start(a.api.appid, trigger, {
+          poll: (t) => this.#pollOne(a, t).finally(() => this.metrics.changed()),
+          retryAt: () => a.state.nextPollAt,
+        }),
+      ),
     );
     return { retry: wants.some(Boolean) };
   }
@@ -130,7 +138,7 @@ export class Exporter {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    const draining = this.#scheduler.stop();
+    const draining = Promise.all([this.#scheduler.stop(), this.#runs.stop()]);
     await this.#clients.close();
     await draining;
   }

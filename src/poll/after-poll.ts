@@ -3,6 +3,7 @@ import type { AccountError, AccountState } from './account-state.js';
 import { describeError } from './account-state.js';
 import type { PollResult } from './account-poller.js';
 import type { RunTrigger } from './scheduler.js';
+import { accountRetryAfter } from '../wechat/retry-after.js';
 
 /** What the rules need to know about a poll that has just ended (pure data). */
 export interface AfterPollInput {
@@ -39,7 +40,8 @@ export type AfterPoll =
 /**
  * The rules for an account after a poll (README "How it fetches", Errors):
  * - success: up; retry every `retryInterval` while days are pending, else wait for the cron run;
- * - a failure a retry can fix (network, 5xx, WeChat busy): down, retried after `retryInterval`;
+ * - a failure a retry can fix (network, 5xx, WeChat busy): down, retried after `retryInterval` (or the
+ *   server's Retry-After when longer, at most 6 h);
  * - a configuration error or a bug: down, held until the next cron run (the operator may fix it);
  * - quota spent (45009): down, held until 00:00 Beijing or the next cron run, whichever is later.
  */
@@ -64,7 +66,14 @@ export function afterPoll(input: AfterPollInput): AfterPoll {
     retry: !held,
     error,
     held,
-    state: { ...common, up: false, lastError: error, holdUntil, nextPollAt: held ? holdUntil : now + retryIntervalMs },
+    // Never sooner than the server's Retry-After (429/503), capped so that a silly value cannot park the account.
+    state: {
+      ...common,
+      up: false,
+      lastError: error,
+      holdUntil,
+      nextPollAt: held ? holdUntil : now + Math.max(retryIntervalMs, accountRetryAfter(result.error)),
+    },
   };
 }
 

@@ -14,6 +14,7 @@ import {
 } from '../errors.js';
 import type { ApiMetrics, ApiOutcome } from './api-metrics.js';
 import { BaseUrlSelector } from './base-urls.js';
+import { parseRetryAfter } from './retry-after.js';
 import { backoffDelay, sleep, type RetryPolicy } from './retry-policy.js';
 
 /** One logical call to WeChat. */
@@ -83,13 +84,18 @@ export class WechatHttpClient {
         if (errorClassOf(err) !== 'retry' || attempt >= this.#policy.maxAttempts || spent >= this.#policy.maxElapsedMs) {
           throw err;
         }
+        // A server that asks for longer than one backoff, or than this call has left, gets its
+        // wait at the account level (the next poll is not sooner than Retry-After), not here.
+        const retryAfter = err instanceof HttpStatusError ? (err.retryAfterMs ?? 0) : 0;
+        if (retryAfter > this.#policy.maxDelayMs || retryAfter >= this.#policy.maxElapsedMs - spent) throw err;
         // A domain that is down or failing goes to the back of the line: try the next one at once,
         // and wait only once every domain has been tried in this round.
         if (err instanceof NetworkError || err instanceof HttpStatusError) {
           next++;
           if (next % bases.length !== 0) continue;
         }
-        const delay = Math.min(backoffDelay(this.#policy, attempt, this.#options.random), this.#policy.maxElapsedMs - spent);
+        const backoff = Math.max(retryAfter, backoffDelay(this.#policy, attempt, this.#options.random));
+        const delay = Math.min(backoff, this.#policy.maxElapsedMs - spent);
         await sleep(delay, this.#closing.signal).catch((reason: unknown) => {
           throw new CallAbortedError(req.api, { cause: reason });
         });
@@ -141,6 +147,7 @@ export class WechatHttpClient {
     const signal = AbortSignal.any([timeout, this.#closing.signal]);
     let status: number;
     let text: string;
+    let retryAfterMs: number | undefined;
     try {
       const res = await request(url, {
         dispatcher: this.#options.dispatcher,
@@ -151,13 +158,14 @@ export class WechatHttpClient {
         signal,
       });
       status = res.statusCode;
+      retryAfterMs = parseRetryAfter(res.headers['retry-after'], Date.now());
       text = await readLimited(res.body, MAX_BODY_BYTES, req.api);
     } catch (err) {
       throw this.#transportError(req.api, err, timeout.aborted);
     }
-    if (status >= 500) throw new HttpStatusError(req.api, status);
+    if (status >= 500) throw new HttpStatusError(req.api, status, { retryAfterMs });
     this.#selector.answered(base);
-    if (status !== 200) throw new HttpStatusError(req.api, status);
+    if (status !== 200) throw new HttpStatusError(req.api, status, { retryAfterMs });
     return parseJsonObject(req.api, text);
   }
 
@@ -169,7 +177,10 @@ export class WechatHttpClient {
       // The retry interceptor could not resume a body that broke off after a 2xx status (the
       // server ignores Range): the answer was cut off, a network fault, not an HTTP error.
       if (err.statusCode < 300) return new NetworkError(api, 'answer cut off after its headers (connection lost mid-body)', { cause: err });
-      return new HttpStatusError(api, err.statusCode, { cause: err });
+      return new HttpStatusError(api, err.statusCode, {
+        cause: err,
+        retryAfterMs: parseRetryAfter(err.headers?.['retry-after'], Date.now()),
+      });
     }
     const code = (err as { code?: unknown }).code;
     const message = errorMessage(err);
