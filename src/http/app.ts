@@ -23,6 +23,8 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // <, > and & in JSON as \u003c…: a value echoed in an error can never be read as markup.
+  app.set('json escape', true);
   app.use(securityHeaders());
 
   app.get(options.telemetryPath, async (req, res, next) => {
