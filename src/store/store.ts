@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BeijingDate } from '../dates.js';
 import { StoreDamagedError, StoreError } from '../errors.js';
 import type { DailyRow, HourlyRow, SummaryFigures } from '../figures.js';
+import { assertSqliteFile, openError } from './open-checks.js';
 import { damagedDays, describeDamage, quickCheck, type DamagedDay } from './integrity.js';
 import { releaseOwnership, takeOwnership } from './owner.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
@@ -27,52 +28,11 @@ interface FigureColumns {
   max_time_cost: number;
 }
 
-const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 /** How long a statement waits for a lock held by someone else (the owner lock makes that rare). */
 const BUSY_TIMEOUT_MS = 5_000;
 
 function figuresOfColumns(r: FigureColumns): SummaryFigures {
   return { callbackCount: r.callback_count, failCount: r.fail_count, totalTimeCost: r.total_time_cost, maxTimeCost: r.max_time_cost };
-}
-
-/** Refuses, before SQLite touches it, a file that is not an SQLite database. */
-function assertSqliteFile(path: string): void {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new StoreError(`storage ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  if (size === 0) return;
-  const head = Buffer.alloc(SQLITE_HEADER.length);
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    readSync(fd, head, 0, head.length, 0);
-  } catch (err) {
-    throw new StoreError(`storage ${path}: cannot read it: ${(err as Error).message}`, { cause: err });
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-  if (!head.equals(SQLITE_HEADER)) {
-    throw new StoreError(`storage ${path} exists and is not an SQLite database; refusing to overwrite it (choose another --storage.path)`);
-  }
-}
-
-/** An error met while opening, as the StoreError the command line reports (exit 1). */
-function openError(path: string, err: unknown): StoreError {
-  if (err instanceof StoreError) return err;
-  const code = err instanceof Database.SqliteError ? err.code : '';
-  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
-    return new StoreDamagedError(path, (err as Error).message, { cause: err });
-  }
-  if (code.startsWith('SQLITE_READONLY')) {
-    return new StoreError(`storage ${path} cannot be written (${code}): give the exporter write access to the file and its directory`, {
-      cause: err,
-    });
-  }
-  return new StoreError(`storage ${path}: unreadable: ${(err as Error).message}`, { cause: err });
 }
 
 /**
