@@ -97,8 +97,8 @@ describe('fault matrix: storage', function () {
         () => new Store(path),
         (e: unknown) => {
           assert.ok(e instanceof c.refused, `got ${String(e)}`);
-          assert.match((e as Error).message, c.message);
-          assert.ok((e as Error).message.includes(path), 'names the file');
+          assert.match(e.message, c.message);
+          assert.ok(e.message.includes(path), 'names the file');
           return true;
         },
       );
