@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { ManualClock } from '../src/clock.js';
-import { WechatSimulator } from '../src/simulator/index.js';
-import { startExporter, tempDir, type Harness, type TestAccount } from './helpers/exporter-harness.js';
+import type { TestAccount } from './helpers/exporter-harness.js';
 import { waitFor } from './helpers/daemon-process.js';
+import { simFixture } from './helpers/sim-fixture.js';
 
 const HUNG_A: TestAccount = { name: 'hung-a', appid: 'wx00000000000000e1', secret: 'hung-a-secret-00000000000001' };
 const HUNG_B: TestAccount = { name: 'hung-b', appid: 'wx00000000000000e2', secret: 'hung-b-secret-00000000000002' };
@@ -12,32 +11,12 @@ const HEALTHY: TestAccount = { name: 'healthy', appid: 'wx00000000000000e3', sec
 describe('accounts are scheduled independently', function () {
   this.timeout(30_000);
   const clock = new ManualClock('2026-03-10T09:00:00+08:00');
-  let sim: WechatSimulator;
-  let tmp: ReturnType<typeof tempDir>;
-  let h: Harness | undefined;
-
-  beforeEach(async () => {
-    sim = new WechatSimulator({ accounts: [HUNG_A, HUNG_B, HEALTHY], clock });
-    await sim.listen(0, '127.0.0.1');
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-    await sim.close();
-    tmp.remove();
-  });
+  const f = simFixture([HUNG_A, HUNG_B, HEALTHY], clock);
 
   it('as many hung accounts as concurrency slots do not hold back a healthy one', async () => {
     // WeChat never answers the data calls of A and B (each call waits for the 2 s timeout, retried).
-    for (const a of [HUNG_A, HUNG_B]) sim.inject({ kind: 'timeout' }, { api: 'getinterfacesummary', appid: a.appid, times: Infinity });
-    h = startExporter({
-      sim,
-      clock,
-      storePath: join(tmp.dir, 'store.db'),
-      accounts: [HUNG_A, HUNG_B, HEALTHY],
-      schedule: { concurrency: 2 },
-    });
+    for (const a of [HUNG_A, HUNG_B]) f.sim.inject({ kind: 'timeout' }, { api: 'getinterfacesummary', appid: a.appid, times: Infinity });
+    const h = f.start({ schedule: { concurrency: 2 } });
     const exporter = h.exporter;
     let runEnded = false;
     const run = exporter.pollAll('start').then(() => (runEnded = true));
@@ -55,9 +34,9 @@ describe('accounts are scheduled independently', function () {
   });
 
   it('polls of one account never overlap: a second trigger joins the poll in progress', async () => {
-    sim.inject({ kind: 'slow', delayMs: 300 }, { api: 'getinterfacesummary', appid: HEALTHY.appid, times: 1 });
-    h = startExporter({ sim, clock, storePath: join(tmp.dir, 'store.db'), accounts: [HEALTHY] });
+    f.sim.inject({ kind: 'slow', delayMs: 300 }, { api: 'getinterfacesummary', appid: HEALTHY.appid, times: 1 });
+    const h = f.start({ accounts: [HEALTHY] });
     await Promise.all([h.exporter.pollAll('start'), h.exporter.pollAll('cron'), h.exporter.pollAll('retry')]);
-    assert.equal(sim.callCount({ api: 'getinterfacesummary', appid: HEALTHY.appid }), 1);
+    assert.equal(f.sim.callCount({ api: 'getinterfacesummary', appid: HEALTHY.appid }), 1);
   });
 });

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreDamagedError, StoreError, StoreInUseError } from '../../src/errors.js';
 import { Store } from '../../src/store/store.js';
-import { tempDir } from '../helpers/exporter-harness.js';
-import { DAMAGE_APPID, deleteBehindBack, scribbleMiddle, writeStore } from '../helpers/store-damage.js';
+import { DAMAGE_APPID, deleteBehindBack, scribbleMiddle, useWrittenStore } from '../helpers/store-damage.js';
 
 /** A row: what happens to the store file while no exporter runs, and how the next open must answer. */
 interface StorageCase {
@@ -72,14 +71,11 @@ const CASES: readonly StorageCase[] = [
 
 describe('fault matrix: storage', function () {
   this.timeout(20_000);
-  let tmp: ReturnType<typeof tempDir>;
+  const fx = useWrittenStore();
   let path: string;
   beforeEach(() => {
-    tmp = tempDir();
-    path = join(tmp.dir, 'store.db');
-    writeStore(path);
+    path = fx.path;
   });
-  afterEach(() => tmp.remove());
 
   for (const c of CASES) {
     it(`${c.name}: ${c.message.source === '^$' ? 'opens; the day reads as missing, never as zeros' : 'refused at open with the file and the recovery named'}`, () => {
@@ -133,9 +129,9 @@ describe('fault matrix: storage', function () {
     if (process.getuid?.() !== 0) {
       // Without root a read-only mount is out of reach; chmod is the same condition for a non-root user.
       execFileSync('chmod', ['0444', path]);
-      execFileSync('chmod', ['0555', tmp.dir]);
+      execFileSync('chmod', ['0555', fx.dir]);
     } else {
-      const disk = join(tmp.dir, 'ro');
+      const disk = join(fx.dir, 'ro');
       mkdirSync(disk);
       try {
         execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', disk], { stdio: 'pipe' });
@@ -153,8 +149,8 @@ describe('fault matrix: storage', function () {
         (e: unknown) => e instanceof StoreError && /cannot be written|read-only|readonly/i.test(e.message) && e.message.includes(path),
       );
     } finally {
-      if (process.getuid?.() === 0) execFileSync('umount', [join(tmp.dir, 'ro')]);
-      else execFileSync('chmod', ['0755', tmp.dir]);
+      if (process.getuid?.() === 0) execFileSync('umount', [join(fx.dir, 'ro')]);
+      else execFileSync('chmod', ['0755', fx.dir]);
     }
   });
 });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { ManualClock } from '../../src/clock.js';
 import type { DownReason } from '../../src/errors.js';
-import { WechatSimulator, type Fault } from '../../src/simulator/index.js';
+import type { Fault } from '../../src/simulator/index.js';
 import type { SimApi } from '../../src/simulator/types.js';
-import { SHOP, startExporter, tempDir, type Harness } from '../helpers/exporter-harness.js';
+import { SHOP } from '../helpers/exporter-harness.js';
+import { simFixture } from '../helpers/sim-fixture.js';
 import { assertStoreTruthful, lastDays } from './support.js';
 
 const WINDOW = lastDays('2026-03-09', 3);
@@ -131,25 +131,12 @@ export const ANSWER_CASES: readonly AnswerCase[] = [
 describe('fault matrix: WeChat answers and transports', function () {
   this.timeout(30_000);
   const clock = new ManualClock('2026-03-10T09:00:00+08:00');
-  let sim: WechatSimulator;
-  let tmp: ReturnType<typeof tempDir>;
-  let h: Harness | undefined;
-  beforeEach(async () => {
-    sim = new WechatSimulator({ accounts: [SHOP], clock });
-    await sim.listen(0, '127.0.0.1');
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-    await sim.close();
-    tmp.remove();
-  });
+  const f = simFixture([SHOP], clock);
 
   for (const c of ANSWER_CASES) {
     it(`${c.name} (${c.api}): account down as ${c.reason}, nothing wrong stored, all fetched once it stops`, async () => {
-      h = startExporter({ sim, clock, storePath: join(tmp.dir, 'store.db'), accounts: [SHOP], schedule: { lookbackDays: 3 } });
-      sim.inject(c.fault, { api: c.api, appid: SHOP.appid, times: Infinity });
+      const h = f.start({ schedule: { lookbackDays: 3 } });
+      f.sim.inject(c.fault, { api: c.api, appid: SHOP.appid, times: Infinity });
       await h.exporter.pollAll('start');
       const [state] = h.exporter.accounts;
       assert.equal(state?.up, false);
@@ -164,7 +151,7 @@ describe('fault matrix: WeChat answers and transports', function () {
         c.held === true,
         c.held ? 'held until the next cron run' : 'retried every retryInterval',
       );
-      sim.clearFaults();
+      f.sim.clearFaults();
       await h.exporter.pollAll(c.held ? 'cron' : 'retry');
       assert.equal(h.exporter.accounts[0]?.up, true, 'up again once WeChat answers');
       assert.equal(assertStoreTruthful(h.store, SHOP.appid, WINDOW.from, WINDOW.to).size, 3, 'nothing lost: the whole window stored');
@@ -176,7 +163,7 @@ describe('fault matrix: WeChat answers and transports', function () {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as { port: number }).port;
     await new Promise((resolve) => closed.close(resolve));
-    h = startExporter({ sim, clock, storePath: join(tmp.dir, 'store.db'), accounts: [SHOP], baseUrls: [`http://127.0.0.1:${port}`] });
+    const h = f.start({ baseUrls: [`http://127.0.0.1:${port}`] });
     await h.exporter.pollAll('start');
     assert.equal(h.exporter.accounts[0]?.lastError?.reason, 'network_error');
     assert.match(h.exporter.accounts[0]?.lastError?.message ?? '', /ECONNREFUSED/);

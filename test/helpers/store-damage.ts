@@ -1,8 +1,10 @@
 import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { addDays } from '../../src/dates.js';
 import { Store } from '../../src/store/store.js';
 import type { HourlyRow } from '../../src/figures.js';
+import { tempDir } from './exporter-harness.js';
 
 export const DAMAGE_APPID = 'wx00000000000000d1';
 export const FIRST_DAY = '2026-01-29';
@@ -71,4 +73,22 @@ export function deleteBehindBack(path: string, sql: string, ...params: unknown[]
 
 export function fileBytes(path: string): Buffer {
   return readFileSync(path);
+}
+
+/** Registers, in the calling `describe`, a fresh directory with a written store per test. */
+export function useWrittenStore(): { readonly dir: string; path: string } {
+  let tmp: ReturnType<typeof tempDir> | undefined;
+  const fixture = {
+    path: '',
+    get dir(): string {
+      return (tmp as { dir: string }).dir;
+    },
+  };
+  beforeEach(() => {
+    tmp = tempDir();
+    fixture.path = join(tmp.dir, 'store.db');
+    writeStore(fixture.path);
+  });
+  afterEach(() => tmp?.remove());
+  return fixture;
 }

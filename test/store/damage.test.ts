@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreDamagedError } from '../../src/errors.js';
 import { addDays } from '../../src/dates.js';
 import { damagedDays } from '../../src/store/integrity.js';
 import { recoverStore } from '../../src/store/recover.js';
 import { Store } from '../../src/store/store.js';
-import { tempDir } from '../helpers/exporter-harness.js';
-import { DAMAGE_APPID, DAYS, FIRST_DAY, deleteBehindBack, fileBytes, scribbleMiddle, writeStore } from '../helpers/store-damage.js';
+import { DAMAGE_APPID, DAYS, FIRST_DAY, deleteBehindBack, fileBytes, scribbleMiddle, useWrittenStore } from '../helpers/store-damage.js';
 
 const LAST_DAY = addDays(FIRST_DAY, DAYS - 1);
 
@@ -23,14 +21,11 @@ function refusal(path: string, pattern: RegExp): (e: unknown) => boolean {
 }
 
 describe('damaged store', () => {
-  let tmp: ReturnType<typeof tempDir>;
+  const fx = useWrittenStore();
   let path: string;
   beforeEach(() => {
-    tmp = tempDir();
-    path = join(tmp.dir, 'store.db');
-    writeStore(path);
+    path = fx.path;
   });
-  afterEach(() => tmp.remove());
 
   it('random bytes in the middle: refused at open (quick_check), naming the file and the recovery', () => {
     scribbleMiddle(path);
@@ -108,7 +103,7 @@ describe('damaged store', () => {
       }
       assert.ok(existsSync(report.movedTo));
       assert.deepEqual(
-        readdirSync(tmp.dir).filter((f) => f.includes('recovering') || f.endsWith('.pid')),
+        readdirSync(fx.dir).filter((f) => f.includes('recovering') || f.endsWith('.pid')),
         [],
         'no temporary file left behind',
       );
@@ -118,7 +113,7 @@ describe('damaged store', () => {
       const owner = new Store(path);
       try {
         assert.throws(() => recoverStore(path, Date.now()), /is in use by another exporter \(pid \d+\)/);
-        assert.equal(readdirSync(tmp.dir).filter((f) => f.includes('damaged')).length, 0);
+        assert.equal(readdirSync(fx.dir).filter((f) => f.includes('damaged')).length, 0);
         assert.equal(owner.storedDays(DAMAGE_APPID, FIRST_DAY, LAST_DAY).size, DAYS);
       } finally {
         owner.close();
