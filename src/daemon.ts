@@ -61,7 +61,7 @@ export async function runDaemon(flags: DaemonFlags, env: Env): Promise<number> {
   // Bad listen addresses are usage errors, refused before anything opens.
   for (const a of flags.listenAddresses) parseListenAddress(a);
   const webConfig = flags.webConfigFile === undefined ? undefined : WebConfigSource.load(flags.webConfigFile);
-  const rt = await openRuntime(flags, env, { log, redactor, clock: clockFromEnv(env, log) });
+  const rt = await openRuntime(flags, env, { log, redactor, clock: clockFromEnv(env, log), owner: true });
   const exporter = new Exporter({ ...rt, logger: log, env, shard: flags.shard });
   // Before the first poll: every day the exporter stores is queued in the same transaction.
   const remoteWriter = createRemoteWriter({ ...rt, logger: log }, exporter.registry);

@@ -71,7 +71,7 @@ export function commandLogger(flags: Pick<RuntimeFlags, 'logLevel' | 'logFormat'
 export async function openRuntime(
   flags: RuntimeFlags,
   env: Env,
-  base: { log: Logger; redactor: Redactor; clock: Clock },
+  base: { log: Logger; redactor: Redactor; clock: Clock; owner?: boolean },
   check: (config: ResolvedConfig) => void = () => undefined,
 ): Promise<Runtime> {
   const { log, clock } = base;
@@ -86,7 +86,8 @@ export async function openRuntime(
   try {
     for (const w of config.warnings) log.warn(w);
     check(config);
-    const store = new Store(flags.storagePath);
+    // The daemon owns its store (one per store); a backfill shares it.
+    const store = new Store(flags.storagePath, { owner: base.owner ?? false });
     return {
       ...base,
       config,

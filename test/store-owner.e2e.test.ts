@@ -121,5 +121,14 @@ describe('one owner per store, and a damaged store refused (real processes)', fu
       async () => (await get(`http://127.0.0.1:${port}/-/ready`))?.status === 200,
       30_000,
     );
+
+    // The daemon owns the store; a backfill still shares it (docs/backfill.md), here of stored days only.
+    const out = join(tmp.dir, 'history.om');
+    const shared = runCli(
+      ['backfill', '--from=2026-02-01', '--to=2026-02-02', `--output=${out}`, `--config.file=${config}`, `--storage.path=${store}`],
+      ENV,
+    );
+    assert.equal(await shared.exited, 0, shared.stderr());
+    assert.match(readFileSync(out, 'utf8'), /wechat_interface_history_hourly_callbacks\{appid="wx00000000000000d1",account="main"\} 672 /);
   });
 });

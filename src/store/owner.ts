@@ -8,6 +8,11 @@ export function ownerFile(path: string): string {
   return `${path}.pid`;
 }
 
+/** The lock file beside the store: an empty SQLite database whose lock the owner holds. */
+export function lockFile(path: string): string {
+  return `${path}.lock`;
+}
+
 function readOwner(path: string): string | undefined {
   try {
     const [pid, host] = readFileSync(ownerFile(path), 'utf8').trim().split(/\s+/);
@@ -21,36 +26,45 @@ function readOwner(path: string): string | undefined {
 /** How long a second process waits for the lock: the length of a quick restart's overlap, no more. */
 const LOCK_WAIT_MS = 500;
 
+/** Held while a process owns a store; `release()` ends it (closing the lock also happens at exit). */
+export interface Ownership {
+  release(): void;
+}
+
 /**
- * Makes `db` the only connection to its file for as long as it stays open: SQLite's EXCLUSIVE
- * locking mode holds the file lock taken by the first write transaction until close. The lock is
- * the operating system's, so a killed owner (kill -9, power cut) leaves no stale lock behind; the
- * pid file only names the owner in the message. Must run before anything else reads the file.
+ * Makes this process the store's one owner (the daemon, `store recover`) for as long as the
+ * returned ownership is held. The lock is SQLite's EXCLUSIVE locking mode on a lock file beside
+ * the store, held from the first write transaction until close: an operating-system lock, so a
+ * killed owner (kill -9, power cut) leaves no stale lock behind. The store itself stays shared, so
+ * that `backfill` may read and write it while the daemon runs. The pid file only names the owner
+ * in the message of a second one.
  */
-export function takeOwnership(db: Database.Database, path: string, busyTimeoutMs: number): void {
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
+export function takeOwnership(path: string): Ownership {
+  const lock = new Database(lockFile(path), { timeout: LOCK_WAIT_MS });
   try {
-    db.exec('BEGIN EXCLUSIVE; COMMIT');
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('BEGIN EXCLUSIVE; COMMIT');
   } catch (err) {
+    lock.close();
     if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY')) {
       throw new StoreInUseError(path, readOwner(path), { cause: err });
     }
     throw err;
   }
-  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   try {
     writeFileSync(ownerFile(path), `${process.pid} ${hostname()}\n`);
   } catch {
     // A read-only directory: the lock holds all the same, only the message loses the pid.
   }
-}
-
-/** Removes the pid file of an owner that is closing its store. */
-export function releaseOwnership(path: string): void {
-  try {
-    if (readFileSync(ownerFile(path), 'utf8').split(/\s+/)[0] === String(process.pid)) rmSync(ownerFile(path), { force: true });
-  } catch {
-    // Gone already, or never written.
-  }
+  return {
+    release() {
+      if (!lock.open) return;
+      lock.close();
+      try {
+        if (readFileSync(ownerFile(path), 'utf8').split(/\s+/)[0] === String(process.pid)) rmSync(ownerFile(path), { force: true });
+      } catch {
+        // Gone already, or never written.
+      }
+    },
+  };
 }

@@ -19,6 +19,8 @@ export interface Salvage {
   readonly days: readonly SalvagedDay[];
   readonly dropped: readonly DroppedDay[];
   readonly lastSuccess: ReadonlyMap<string, number>;
+  /** The remote-write outbox rows, column by column, when the table exists. */
+  readonly outbox: readonly Record<string, unknown>[];
   /** Reads SQLite refused (damaged pages): what was behind them is lost. */
   readonly readErrors: readonly string[];
 }
@@ -95,7 +97,8 @@ export function salvage(db: Database.Database): Salvage {
   } catch (err) {
     errors.push(`user_version: ${(err as Error).message}`);
   }
-  const count = version >= 2 ? 'hour_count' : 'NULL AS hour_count';
+  // Migration 3 added the hour count; before it, the rows found are all there is to check against.
+  const count = version >= 3 ? 'hour_count' : 'NULL AS hour_count';
   const keys = scanBothWays<DayKey>(
     db,
     `SELECT appid, ref_date, status, completed_at, ${count} FROM days`,
@@ -117,6 +120,16 @@ export function salvage(db: Database.Database): Salvage {
     (r) => r.appid,
     errors,
   );
+  const outbox =
+    version >= 2
+      ? scanBothWays<Record<string, unknown>>(
+          db,
+          'SELECT * FROM remote_write_outbox',
+          'url, appid, ref_date',
+          (r) => `${String(r['url'])} ${String(r['appid'])} ${String(r['ref_date'])}`,
+          errors,
+        )
+      : [];
   const lastSuccess = new Map(accounts.filter((a) => a.last_success_at !== null).map((a) => [a.appid, a.last_success_at as number]));
-  return { days, dropped, lastSuccess, readErrors: errors };
+  return { days, dropped, lastSuccess, outbox, readErrors: errors };
 }

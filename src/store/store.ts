@@ -6,8 +6,24 @@ import { StoreDamagedError, StoreError } from '../errors.js';
 import type { DailyRow, HourlyRow, SummaryFigures } from '../figures.js';
 import { assertSqliteFile, openError } from './open-checks.js';
 import { damagedDays, describeDamage, quickCheck, type DamagedDay } from './integrity.js';
-import { releaseOwnership, takeOwnership } from './owner.js';
+import { takeOwnership, type Ownership } from './owner.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+export interface StoreOptions {
+  /** Take the store's owner lock (the daemon): a second owner is refused with StoreInUseError. @default false */
+  readonly owner?: boolean;
+}
+
+/** The owner lock, its failures as StoreErrors. */
+function ownership(path: string): Ownership {
+  try {
+    return takeOwnership(path);
+  } catch (err) {
+    throw err instanceof StoreError
+      ? err
+      : new StoreError(`storage ${path}: cannot take the owner lock: ${(err as Error).message}`, { cause: err });
+  }
+}
 
 /** How a stored day was completed. */
 export type DayStatus = 'complete' | 'no_traffic';
@@ -44,6 +60,7 @@ export class Store {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #stmt;
+  #ownership: Ownership | undefined;
   readonly #daySaved: ((appid: string, refDate: BeijingDate, at: number) => void)[] = [];
 
   /**
@@ -51,19 +68,21 @@ export class Store {
    * only owner. Refuses a file in use by another process, a damaged file, and a file that is not
    * this exporter's, each with a message naming the file and what to do.
    */
-  constructor(path: string) {
+  constructor(path: string, options: StoreOptions = {}) {
     this.path = path;
     if (path !== ':memory:') {
       mkdirSync(dirname(path), { recursive: true });
       assertSqliteFile(path);
+      // Before the store is touched: a second daemon is refused without reading a page of it.
+      if (options.owner) this.#ownership = ownership(path);
     }
     try {
       this.#db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     } catch (err) {
+      this.#ownership?.release();
       throw new StoreError(`storage ${path}: cannot open: ${(err as Error).message}`, { cause: err });
     }
     try {
-      if (path !== ':memory:') takeOwnership(this.#db, path, BUSY_TIMEOUT_MS);
       this.#checkSound();
       this.#migrate();
       const damaged = damagedDays(this.#db);
@@ -129,10 +148,13 @@ export class Store {
     if (this.path !== ':memory:') db.pragma('journal_mode = WAL');
     // FULL: a day acknowledged as stored survives a power cut too; writes are a few per day.
     db.pragma('synchronous = FULL');
-    // All versions in one transaction: a crash or a failure half-way leaves the old schema whole.
     if (version === SCHEMA_VERSION) return;
+    // All versions in one exclusive transaction, the version read again inside it: of two processes
+    // opening a new store at once the second finds it migrated; a failure half-way leaves the old schema.
     db.transaction(() => {
-      for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+      const current = db.pragma('user_version', { simple: true }) as number;
+      if (current >= SCHEMA_VERSION) return;
+      for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).exclusive();
@@ -205,6 +227,6 @@ export class Store {
 
   close(): void {
     if (this.#db?.open) this.#db.close();
-    if (this.path !== ':memory:') releaseOwnership(this.path);
+    this.#ownership?.release();
   }
 }

@@ -111,15 +111,22 @@ describe('fault matrix: storage', function () {
     }
   });
 
-  it('busy: held by another exporter, refused as in use, the owner unharmed', () => {
-    const owner = new Store(path);
+  it('owned by a daemon: a second owner is refused as in use; a backfill shares it; a write lock held elsewhere is waited for', () => {
+    const owner = new Store(path, { owner: true });
     try {
       assert.throws(
-        () => new Store(path),
+        () => new Store(path, { owner: true }),
         (e: unknown) => e instanceof StoreInUseError && /in use by another exporter \(pid \d+\)/.test(e.message),
       );
-      assert.throws(() => new Database(path, { timeout: 100 }).prepare('SELECT count(*) FROM days').get(), /locked/);
-      assert.equal(owner.storedDays(DAMAGE_APPID, '2026-01-29', '2026-03-09').size, 40);
+      const backfill = new Store(path);
+      assert.equal(backfill.storedDays(DAMAGE_APPID, '2026-01-29', '2026-03-09').size, 40, 'a backfill reads the shared store');
+      backfill.close();
+      // Another connection holding the write lock does not block the owner's reads (WAL).
+      const other = new Database(path);
+      other.exec('BEGIN IMMEDIATE');
+      assert.equal(owner.storedDays(DAMAGE_APPID, '2026-01-29', '2026-03-09').size, 40, 'readers are not blocked in WAL mode');
+      other.exec('COMMIT');
+      other.close();
     } finally {
       owner.close();
     }

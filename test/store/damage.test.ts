@@ -110,7 +110,7 @@ describe('damaged store', () => {
     });
 
     it('refuses while an exporter owns the store, and changes nothing', () => {
-      const owner = new Store(path);
+      const owner = new Store(path, { owner: true });
       try {
         assert.throws(() => recoverStore(path, Date.now()), /is in use by another exporter \(pid \d+\)/);
         assert.equal(readdirSync(fx.dir).filter((f) => f.includes('damaged')).length, 0);
