@@ -3,11 +3,9 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock.js';
-import { summaryRouter } from '../../src/http/summary-api.js';
 import { INLINE_STYLES, contentSecurityPolicy, styleHash } from '../../src/http/security-headers.js';
 import { WechatSimulator } from '../../src/simulator/index.js';
 import { SHOP, startExporter, tempDir, type Harness } from '../helpers/exporter-harness.js';
-import { createApp } from '../../src/http/app.js';
 
 /** Each directive of a CSP header, by name. */
 function directives(csp: string): Map<string, string[]> {
@@ -24,7 +22,7 @@ describe('security headers', () => {
   let sim: WechatSimulator;
   let tmp: ReturnType<typeof tempDir>;
   let h: Harness;
-  let app: ReturnType<typeof createApp>;
+  let app: Harness['app'];
   const clock = new ManualClock('2026-03-10T09:00:00+08:00');
 
   before(async () => {
@@ -33,20 +31,8 @@ describe('security headers', () => {
     tmp = tempDir();
     h = startExporter({ sim, clock, storePath: join(tmp.dir, 'store.db'), accounts: [SHOP] });
     await h.exporter.pollAll();
-    app = createApp({
-      registry: h.exporter.registry,
-      telemetryPath: '/metrics',
-      ready: () => true,
-      landing: () => ({
-        version: 't',
-        telemetryPath: '/metrics',
-        accounts: h.exporter.accounts,
-        ready: true,
-        demo: false,
-        now: clock.now(),
-      }),
-      routes: summaryRouter({ store: h.store, accounts: () => h.exporter.accounts }),
-    });
+    // The app as the daemon builds it, JSON API included.
+    app = h.app;
   });
   after(async () => {
     await h.close();
