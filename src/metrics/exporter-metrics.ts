@@ -1,5 +1,6 @@
 import { WHOLE, type Shard } from '../config/shard.js';
-import { collectDefaultMetrics, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { registerProcessMetrics } from './process-metrics.js';
 import type { AccountState } from '../poll/account-state.js';
 import type { BuildInfo } from '../version.js';
 import { accountFamilies } from './exposition/families.js';
@@ -60,7 +61,7 @@ export class ExporterMetrics {
     options: ExporterMetricsOptions & { readonly registry: Registry; readonly api: StableMetrics; readonly defaultMetrics?: boolean },
   ) {
     // After the API metrics, before the prepared families: the order /metrics has always had.
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: options.registry });
+    if (options.defaultMetrics ?? true) registerProcessMetrics(options.registry);
     this.#exposition = createExporterMetrics(options);
     this.#bodies = new ScrapeBodies(new LiveFamilies(options.registry, options.api), this.#exposition);
     // The stored reference days are metrics already: prepare them now, not in the first scrape.
