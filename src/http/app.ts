@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { ScrapeBody, ScrapeRequest } from '../metrics/exposition/scrape-body.js';
 import { renderLanding, type LandingInfo } from './landing.js';
+import { parseStatusQuery, StatusQueryError } from './status/query.js';
 import { securityHeaders } from './security-headers.js';
 
 const TEXT_OFFER = 'text/plain; version=0.0.4';
@@ -56,8 +57,16 @@ export function createApp(options: AppOptions): Express {
       .type('text/plain')
       .send(ready ? 'Ready\n' : 'Not ready\n');
   });
-  app.get('/', (_req, res) => {
-    res.type('html').send(renderLanding(options.landing()));
+  app.get('/', (req, res) => {
+    let query;
+    try {
+      query = parseStatusQuery(req.query);
+    } catch (err) {
+      if (!(err instanceof StatusQueryError)) throw err;
+      res.status(400).type('text/plain').send(`${err.message}\n`);
+      return;
+    }
+    res.type('html').send(renderLanding(options.landing(), query));
   });
   if (options.routes) app.use(options.routes);
   app.use((_req, res) => {

@@ -1,7 +1,11 @@
-import { BEIJING_OFFSET_MS } from '../dates.js';
 import type { AccountState } from '../poll/account-state.js';
 import { renderRemoteWrite } from '../remote-write/landing.js';
 import type { RemoteWriteStatus } from '../remote-write/remote-writer.js';
+import { hourChart } from './status/chart.js';
+import { beijingTime as time, count, escapeHtml, percent, seconds } from './status/format.js';
+import { pager } from './status/pager.js';
+import { DEFAULT_STATUS_QUERY, STATUS_SORTS, type StatusQuery } from './status/query.js';
+import { statusPage, type StatusRow } from './status/rows.js';
 
 export interface LandingInfo {
   readonly version: string;
@@ -20,20 +24,13 @@ export interface LandingInfo {
 
 /**
  * The page's only style sheet. The Content-Security-Policy allows exactly this text by its hash
- * (src/http/security-headers.ts): change it freely, the hash follows.
+ * (src/http/security-headers.ts): change it freely, the hash follows. No `style` attribute
+ * anywhere: the SVG charts take their colours from these classes.
  */
-export const LANDING_STYLE = `body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
-.up{color:#080}.down{color:#c00;font-weight:bold}.pending{color:#888}.err{color:#a00;max-width:40em}code{font-size:.95em}`;
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** Beijing wall-clock time, the zone WeChat's dates and the schedule live in. */
-function time(ms: number | undefined): string {
-  if (ms === undefined) return '—';
-  return `${new Date(ms + BEIJING_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ')}+08:00`;
-}
+export const LANDING_STYLE = `body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
+td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}td.n{text-align:right;white-space:nowrap}
+.up{color:#080}.down{color:#c00;font-weight:bold}.pending{color:#888}.err{color:#a00;max-width:32em}code{font-size:.95em}
+.chart{display:block}.chart .cb{fill:#4a7fc1}.chart .fail{fill:#d33}form,nav{margin:1em 0}nav a,nav strong,nav span{margin-right:.4em}`;
 
 function stateOf(a: AccountState): string {
   if (a.up === undefined) return '<span class="pending">polling…</span>';
@@ -46,21 +43,42 @@ function shardLine(info: LandingInfo): string {
   return `Shard ${s.index} of ${s.count} (<code>--shard=${s.index}/${s.count}</code>): ${info.accounts.length} of the ${s.configured} configured accounts.\n`;
 }
 
+function errorOf(a: AccountState): string {
+  const e = a.lastError;
+  if (!e || a.up !== false) return '';
+  return `${escapeHtml(e.reason)}${e.errcode === undefined ? '' : ` (${e.errcode})`}: ${escapeHtml(e.message)}`;
+}
+
+function row(r: StatusRow, nextRunAt: number | undefined): string {
+  const a = r.account;
+  return `<tr data-account="${escapeHtml(a.name)}"><td>${escapeHtml(a.name)}</td><td><code>${escapeHtml(a.appid)}</code></td><td>${escapeHtml(a.tokenSource)}</td><td>${stateOf(a)}</td>
+<td>${escapeHtml(a.reference?.refDate ?? '—')}</td><td class="n">${count(r.callbacks)}</td><td class="n">${count(r.failures)}</td><td class="n">${percent(r.failureRatio)}</td><td class="n">${seconds(r.latencyAverageSeconds)}</td><td class="n">${seconds(r.latencyMaxSeconds)}</td><td>${hourChart(a.reference)}</td>
+<td>${a.pendingDays.length}</td><td>${time(a.lastSuccessAt)}</td><td>${time(a.nextPollAt ?? nextRunAt)}</td><td class="err">${errorOf(a)}</td></tr>`;
+}
+
+/** The filter form: a plain GET to `/`, so it works with scripts off. */
+function filterForm(query: StatusQuery): string {
+  const labels: Record<string, string> = { name: 'name', failures: 'worst failure ratio', state: 'state (down first)' };
+  const options = STATUS_SORTS.map((s) => `<option value="${s}"${s === query.sort ? ' selected' : ''}>${labels[s]}</option>`).join('');
+  return `<form method="get" action="/"><label>Account name or appid <input type="search" name="q" value="${escapeHtml(query.q)}"></label>
+<label>Sort by <select name="sort">${options}</select></label> <button type="submit">Show</button></form>`;
+}
+
+function summary(accounts: readonly AccountState[]): string {
+  const up = accounts.filter((a) => a.up === true).length;
+  const down = accounts.filter((a) => a.up === false).length;
+  return `${accounts.length} accounts: <span class="up">${up} up</span>, <span class="down">${down} down</span>, ${accounts.length - up - down} polling.`;
+}
+
 /**
- * The landing page, in the manner of node_exporter's: what runs, each account's state and the
- * links. Every value is HTML-escaped; error messages were redacted when recorded.
+ * The landing page as an operator's status page, in the manner of node_exporter's: what runs,
+ * and per account its state and the reference day's figures, filtered, sorted and paged on the
+ * server by the query string (no script). Every value is HTML-escaped; error messages were
+ * redacted when recorded.
  */
-export function renderLanding(info: LandingInfo): string {
-  const rows = info.accounts
-    .map((a) => {
-      const err =
-        a.lastError && !a.up
-          ? `${escapeHtml(a.lastError.reason)}${a.lastError.errcode === undefined ? '' : ` (${a.lastError.errcode})`}: ${escapeHtml(a.lastError.message)}`
-          : '';
-      return `<tr><td>${escapeHtml(a.name)}</td><td><code>${escapeHtml(a.appid)}</code></td><td>${escapeHtml(a.tokenSource)}</td><td>${stateOf(a)}</td>
-<td>${escapeHtml(a.reference?.refDate ?? '—')}</td><td>${a.pendingDays.length}</td><td>${time(a.lastSuccessAt)}</td><td>${time(a.nextPollAt ?? info.nextRunAt)}</td><td class="err">${err}</td></tr>`;
-    })
-    .join('\n');
+export function renderLanding(info: LandingInfo, query: StatusQuery = DEFAULT_STATUS_QUERY): string {
+  const page = statusPage(info.accounts, query);
+  const rows = page.rows.map((r) => row(r, info.nextRunAt)).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>WeChat Interface Exporter</title>
 <style>${LANDING_STYLE}</style></head>
@@ -71,10 +89,14 @@ ${shardLine(info)}Dates and times are Beijing time (UTC+8). Now: ${time(info.now
 <li>Stored rows as JSON: <code>/api/v1/summary?account=NAME&amp;from=YYYY-MM-DD&amp;to=YYYY-MM-DD&amp;granularity=day|hour</code></li>
 <li><a href="https://developers.weixin.qq.com/doc/offiaccount/Analytics/Analytics_API.html">WeChat analytics API</a></li></ul>
 <h2>Accounts</h2>
-<table><thead><tr><th>Account</th><th>AppID</th><th>Token</th><th>State</th><th>Reference day</th><th>Pending days</th><th>Last success</th><th>Next poll</th><th>Last error</th></tr></thead>
+<p id="summary">${summary(info.accounts)} Figures are each account's reference day (the newest day stored), as on ${escapeHtml(info.telemetryPath)}.</p>
+${filterForm(query)}
+<p id="matching">${page.matching} matching${query.q ? ` “${escapeHtml(query.q)}”` : ''}.</p>
+<table><thead><tr><th>Account</th><th>AppID</th><th>Token</th><th>State</th><th>Reference day</th><th>Callbacks</th><th>Failures</th><th>Failure ratio</th><th>Average latency</th><th>Max latency</th><th>By hour</th><th>Pending days</th><th>Last success</th><th>Next poll</th><th>Last error</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
+${pager(query, page.page, page.pages)}
 ${renderRemoteWrite(info.remoteWrite)}</body></html>
 `;
 }

@@ -32,7 +32,7 @@ describe('HTTP endpoints', () => {
     assert.match(page, /Version 0\.0\.0-test/);
     assert.match(
       page,
-      /<td>shop<\/td><td><code>wx00000000000000a1<\/code><\/td><td>stable<\/td><td><span class="up">up<\/span><\/td>\s*<td>2026-03-09<\/td><td>0<\/td><td>2026-03-10 09:00:00\+08:00<\/td><td>2026-03-11 08:15:00\+08:00<\/td>/,
+      /<td>shop<\/td><td><code>wx00000000000000a1<\/code><\/td><td>stable<\/td><td><span class="up">up<\/span><\/td>\s*<td>2026-03-09<\/td>.*<\/svg><\/td>\s*<td>0<\/td><td>2026-03-10 09:00:00\+08:00<\/td><td>2026-03-11 08:15:00\+08:00<\/td>/,
     );
     assert.match(
       page,
