@@ -30,6 +30,7 @@ import { exporterApp } from '../src/exporter-app.js';
 import { createLogger } from '../src/log.js';
 import { Redactor } from '../src/redact.js';
 import { Store } from '../src/store/store.js';
+import { landingAtThousand } from './landing.js';
 import { BENCH_NOW, benchAccounts, type LoadRequest, type LoadResult } from './shared.js';
 
 const PROMETHEUS_HEADERS = {
@@ -164,6 +165,8 @@ async function run(accounts: number): Promise<void> {
     `${mib(plainLength)} OpenMetrics, ${mib(sample.body.length)} gzipped (${(sample.body.length / plainLength).toFixed(3)})`,
   );
   memory('after first poll');
+  // The status page is rendered per request from the in-memory states: its cost at 1,000 accounts.
+  landingAtThousand(exporter.accounts);
 
   // The machine's own noise: the event loop's delay while nothing happens.
   const idle = monitorEventLoopDelay({ resolution: 10 });

@@ -27,9 +27,9 @@ export interface LandingInfo {
  * (src/http/security-headers.ts): change it freely, the hash follows. No `style` attribute
  * anywhere: the SVG charts take their colours from these classes.
  */
-export const LANDING_STYLE = `body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
-td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}td.n{text-align:right;white-space:nowrap}
-.up{color:#080}.down{color:#c00;font-weight:bold}.pending{color:#888}.err{color:#a00;max-width:32em}code{font-size:.95em}
+export const LANDING_STYLE = `body{font-family:system-ui,sans-serif;font-size:14px;margin:1.5em;color:#222}table{border-collapse:collapse}
+td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}td{white-space:nowrap}td.n{text-align:right}
+.up{color:#080}.down{color:#c00;font-weight:bold}.pending{color:#888}td.err{color:#a00;white-space:normal;min-width:24em}code{font-size:.95em}
 .chart{display:block}.chart .cb{fill:#4a7fc1}.chart .fail{fill:#d33}form,nav{margin:1em 0}nav a,nav strong,nav span{margin-right:.4em}`;
 
 function stateOf(a: AccountState): string {
