@@ -64,6 +64,9 @@ export interface SubstituteOptions {
   readonly account?: string;
 }
 
+/** `$job` and `$instance` as Grafana sends them with All selected: their `allValue`. */
+const ALL_TARGETS = '.+';
+
 // Grafana escapes a single value for a Prometheus regex matcher like this (prometheusSpecialRegexEscape):
 // regex metacharacters get a backslash, written doubled inside the PromQL string literal.
 function escapeForRegexMatcher(value: string): string {
@@ -71,7 +74,7 @@ function escapeForRegexMatcher(value: string): string {
 }
 
 /**
- * Substitutes the dashboard's variables the way Grafana would for a query: `$account` (all forms),
+ * Substitutes the dashboard's variables the way Grafana would for a query: `$account` (all forms), `$job` and `$instance` (All),
  * `$datasource` (removed), `$__rate_interval` → 5m, `$__interval` → 1m, `$__range` → 1d.
  * Throws if a variable is left, so a new variable cannot slip past the tests unnoticed.
  */
@@ -80,6 +83,7 @@ export function substituteVariables(expr: string, options: SubstituteOptions = {
   const out = expr
     .replace(/\$\{account(?::[a-z]+)?\}|\[\[account\]\]|\$account\b/g, () => account)
     .replace(/\$\{datasource\}|\$datasource\b/g, '')
+    .replace(/\$\{job\}|\$job\b|\$\{instance\}|\$instance\b/g, ALL_TARGETS)
     .replace(/\$\{?__rate_interval\}?/g, '5m')
     .replace(/\$\{?__interval_ms\}?/g, '60000')
     .replace(/\$\{?__interval\}?/g, '1m')

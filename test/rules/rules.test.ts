@@ -160,7 +160,7 @@ describe('Grafana dashboard', () => {
     assert.deepEqual(account.datasource, DATASOURCE);
     const query = account.query as string | { query?: string };
     const text = typeof query === 'string' ? query : query.query;
-    assert.equal(text, 'label_values(wechat_exporter_account_up, account)');
+    assert.equal(text, 'label_values(wechat_exporter_account_up{job=~"$job", instance=~"$instance"}, account)');
   });
 
   it('groups panels in rows and gives every panel a unique id', () => {
@@ -269,6 +269,6 @@ describe('substituteVariables', () => {
   });
 
   it('refuses a variable it does not know', () => {
-    assert.throws(() => substituteVariables('x{instance=~"$instance"}'), /\$instance/);
+    assert.throws(() => substituteVariables('x{shard=~"$shard"}'), /\$shard/);
   });
 });
