@@ -5,6 +5,7 @@ import { LANDING_CSP, renderLanding, type LandingInfo } from '../../src/http/lan
 import { parseStatusQuery, statusHref } from '../../src/http/status/query.js';
 import { statusPage } from '../../src/http/status/rows.js';
 import type { AccountState } from '../../src/poll/account-state.js';
+import { NO_TRAFFIC } from '../../src/figures.js';
 import { Registry } from 'prom-client';
 import { createHash } from 'node:crypto';
 
@@ -12,14 +13,14 @@ import { createHash } from 'node:crypto';
 function accounts(n: number): AccountState[] {
   return Array.from({ length: n }, (_, i) => {
     const down = i % 7 === 3;
-    const hours = new Map([[9, { callbackCount: 100 + i, failCount: i % 50, totalTimeCost: 1000 * (100 + i), maxTimeCost: 2500 }]]);
-    const day = { callbackCount: 100 + i, failCount: i % 50, totalTimeCost: 1000 * (100 + i), maxTimeCost: 2500 };
+    const daily = { callbackCount: 100 + i, failCount: i % 50, totalTimeCost: 1000 * (100 + i), maxTimeCost: 2500 };
+    const hours = Array.from({ length: 24 }, (_, h) => (h === 9 ? daily : NO_TRAFFIC));
     return {
       name: `acct-${String(i).padStart(4, '0')}`,
       appid: `wx${i.toString(16).padStart(16, '0')}`,
       tokenSource: 'stable',
       up: !down,
-      reference: i % 11 === 5 ? undefined : { refDate: '2026-03-09', day, hours },
+      reference: i % 11 === 5 ? undefined : { refDate: '2026-03-09', status: 'complete' as const, daily, hours },
       lastError: down ? { reason: 'ip_not_whitelisted', errcode: 40164, message: 'whitelist the IP', at: 0 } : undefined,
       pendingDays: [],
     };

@@ -1,20 +1,18 @@
-import type { ReferenceDay } from '../../poll/account-state.js';
-import { NO_TRAFFIC } from '../../wechat/summary.js';
+import type { HistoryDay } from '../../store/history.js';
 
 const BAR = 6;
 const HEIGHT = 32;
-const HOURS = Array.from({ length: 24 }, (_, h) => h);
 
 /**
  * The reference day's 24 hours as inline SVG bars: callbacks on one scale per account, failures
  * in red on the same scale (at least 2 px when any failed, so that a single failure shows). Inline
  * SVG needs no script and no image request, so it draws under `default-src 'none'`; the colours
  * come from the page's stylesheet classes, not from style attributes. Hours WeChat did not list
- * are zero, as on /metrics.
+ * are zero in the stored day, as on /metrics.
  */
-export function hourChart(reference: ReferenceDay | undefined): string {
+export function hourChart(reference: HistoryDay | undefined): string {
   if (!reference) return '';
-  const hours = HOURS.map((h) => reference.hours.get(h) ?? NO_TRAFFIC);
+  const hours = reference.hours;
   const max = Math.max(...hours.map((f) => f.callbackCount));
   const peak = Math.max(1, max);
   const failures = hours.reduce((s, f) => s + f.failCount, 0);

@@ -1,5 +1,5 @@
 import type { AccountState } from '../../poll/account-state.js';
-import { figureValue } from '../../metrics/figures.js';
+import { figureValue } from '../../figures.js';
 import { PAGE_SIZE, type StatusQuery } from './query.js';
 
 /** One account's line on the status page: the reference day's figures as /metrics exports them. */
@@ -22,7 +22,7 @@ export interface StatusPage {
 }
 
 export function statusRow(account: AccountState): StatusRow {
-  const day = account.reference?.day;
+  const day = account.reference?.daily;
   if (!day) return { account };
   const callbacks = figureValue(day, 'callbacks');
   const failures = figureValue(day, 'failures');
