@@ -1,5 +1,7 @@
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION_RE = /^(\d+)(ms|s|m|h|d)$/;
+/** The same rule for JSON Schema (the Helm chart's values.schema.json is generated from the config schema). */
+export const DURATION_PATTERN = '^[0-9]+(ms|s|m|h|d)$';
 
 /**
  * Milliseconds of a duration written as README "Configuration" does (`500ms`, `10s`, `30m`, `6h`, also

@@ -4,6 +4,11 @@ import { duration, httpUrl, intRange } from './fields.js';
 import { remoteWriteSchema } from './remote-write.js';
 
 export const TOKEN_SOURCES = ['stable', 'classic', 'file', 'url'] as const;
+/** The ways to give an account's appsecret: exactly one, for the token sources that need it. */
+export const SECRET_SOURCES = ['secretEnv', 'secretFile', 'secret'] as const;
+export const SECRET_TOKEN_SOURCES: readonly (typeof TOKEN_SOURCES)[number][] = ['stable', 'classic'];
+/** The field each other token source needs, and is the only one to use. */
+export const TOKEN_SOURCE_FIELDS = { file: 'tokenFile', url: 'tokenUrl' } as const;
 export const DEFAULT_BASE_URLS = ['https://api.weixin.qq.com', 'https://api2.weixin.qq.com'] as const;
 export const SCHEDULE_TIMEZONE = 'Asia/Shanghai';
 
@@ -37,8 +42,8 @@ const accountFields = z.strictObject({
 
 const account = accountFields
   .superRefine((a, ctx) => {
-    const secrets = (['secretEnv', 'secretFile', 'secret'] as const).filter((k) => a[k] !== undefined);
-    const needsSecret = a.tokenSource === 'stable' || a.tokenSource === 'classic';
+    const secrets = SECRET_SOURCES.filter((k) => a[k] !== undefined);
+    const needsSecret = SECRET_TOKEN_SOURCES.includes(a.tokenSource);
     if (needsSecret && secrets.length === 0) {
       ctx.addIssue({
         code: 'custom',
@@ -53,14 +58,12 @@ const account = accountFields
         message: `set only one of secretEnv, secretFile, secret (found ${secrets.join(', ')})`,
       });
     }
-    if (a.tokenSource === 'file' && !a.tokenFile)
-      ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'required when tokenSource is file' });
-    if (a.tokenSource === 'url' && !a.tokenUrl)
-      ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: 'required when tokenSource is url' });
-    if (a.tokenSource !== 'file' && a.tokenFile)
-      ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'only used when tokenSource is file' });
-    if (a.tokenSource !== 'url' && a.tokenUrl)
-      ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: 'only used when tokenSource is url' });
+    for (const [source, field] of Object.entries(TOKEN_SOURCE_FIELDS)) {
+      if (a.tokenSource === source && !a[field])
+        ctx.addIssue({ code: 'custom', path: [field], message: `required when tokenSource is ${source}` });
+      if (a.tokenSource !== source && a[field])
+        ctx.addIssue({ code: 'custom', path: [field], message: `only used when tokenSource is ${source}` });
+    }
   })
   .transform(tokenConfigOf);
 

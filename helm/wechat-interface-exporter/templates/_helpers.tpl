@@ -64,8 +64,10 @@ app.kubernetes.io/part-of: wechat-interface-exporter
 {{- end }}
 
 {{/*
-Checks the accounts (the schema checks each field; this checks how they combine) and stops the
-render with a message naming the account.
+What values.schema.json cannot say: at least one account unless demo, and unique names and
+appids. Every other account rule (fields, one appsecret source, tokenFile/tokenUrl with their
+token source) is in values.schema.json, generated from the exporter's own config schema
+(npm run gen:schema), and Helm checks it before rendering.
 */}}
 {{- define "wie.validateAccounts" -}}
 {{- if and (not .Values.demo) (empty .Values.config.accounts) }}
@@ -79,29 +81,6 @@ render with a message naming the account.
 {{- fail (printf "config.accounts[%d]: %s %q is used twice" $i $key (get $a $key)) }}
 {{- end }}
 {{- $_ := set $seen $id true }}
-{{- end }}
-{{- $sources := 0 }}
-{{- range $k := list "secret" "existingSecret" "secretEnv" "secretFile" }}
-{{- if get $a $k }}{{ $sources = add1 $sources }}{{ end }}
-{{- end }}
-{{- if gt $sources 1 }}
-{{- fail (printf "config.accounts[%d] (%s): give only one of secret, existingSecret, secretEnv, secretFile" $i $a.name) }}
-{{- end }}
-{{- $tokenSource := get $a "tokenSource" | default "stable" }}
-{{- if and (has $tokenSource (list "stable" "classic")) (eq $sources 0) }}
-{{- fail (printf "config.accounts[%d] (%s): tokenSource %s needs the appsecret: set secret, existingSecret, secretEnv or secretFile" $i $a.name $tokenSource) }}
-{{- end }}
-{{- if and (eq $tokenSource "file") (not (get $a "tokenFile")) }}
-{{- fail (printf "config.accounts[%d] (%s): tokenSource file needs tokenFile" $i $a.name) }}
-{{- end }}
-{{- if and (eq $tokenSource "url") (not (get $a "tokenUrl")) }}
-{{- fail (printf "config.accounts[%d] (%s): tokenSource url needs tokenUrl" $i $a.name) }}
-{{- end }}
-{{- if and (ne $tokenSource "file") (get $a "tokenFile") }}
-{{- fail (printf "config.accounts[%d] (%s): tokenFile is only used with tokenSource file" $i $a.name) }}
-{{- end }}
-{{- if and (ne $tokenSource "url") (get $a "tokenUrl") }}
-{{- fail (printf "config.accounts[%d] (%s): tokenUrl is only used with tokenSource url" $i $a.name) }}
 {{- end }}
 {{- end }}
 {{- end }}
