@@ -176,6 +176,15 @@ describe('helm chart wechat-interface-exporter', () => {
       ['lookbackDays: 91 (the exporter allows 1-90)', { config: { schedule: { lookbackDays: 91 } } }],
       ['a remote-write URL with credentials in it', { config: { remoteWrite: [{ url: 'http://u:p@prometheus:9090/api/v1/write' }] } }],
       ['an unknown remote-write key', { config: { remoteWrite: [{ url: 'http://prometheus:9090/api/v1/write', password: 'x' }] } }],
+      ['a registry with a scheme', { image: { registry: 'https://registry.example.com' } }],
+      ['a PDB with an unknown field', { podDisruptionBudget: { minAvailable: 1, selector: {} } }],
+      ['a PDB percentage without %', { podDisruptionBudget: { maxUnavailable: '50' } }],
+      ['networkPolicy without egress ports', { networkPolicy: { enabled: true, egressPorts: [] } }],
+      ['a jobSelector that is not a job matcher', { prometheusRule: { jobSelector: 'instance="x"' } }],
+      ['a runbookUrl with an anchor', { prometheusRule: { runbookUrl: 'https://wiki/x#y' } }],
+      ['disabling an alert with "yes"', { prometheusRule: { disabled: { WechatInterfaceNoData: 'yes' } } }],
+      ['a negative sampleLimit', { serviceMonitor: { sampleLimit: -1 } }],
+      ['an extra rule without expr', { prometheusRule: { additionalRules: [{ alert: 'X' }] } }],
       [
         'an existingSecret without key',
         { config: { accounts: [{ name: 'a', appid: 'wx0123456789abcdef', existingSecret: { name: 's' } }] } },
@@ -290,6 +299,74 @@ describe('helm chart wechat-interface-exporter', () => {
     it('the rendered config replaces secret/existingSecret with secretFile', () => {
       assert.match(helpers, /omit \$a "secret" "existingSecret"/);
       assert.match(helpers, /set \$out "secretFile"/);
+    });
+  });
+
+  describe('conventions of prometheus-community charts', () => {
+    const read = (f: string): string => readText(join(TEMPLATES, f));
+    const helpers = read('_helpers.tpl');
+
+    it('Chart.yaml names home, sources and maintainers', () => {
+      const chart = parseYamlFile(join(CHART, 'Chart.yaml')) as Values;
+      assert.match(String(chart.home), /^https:\/\//);
+      assert.ok(Array.isArray(chart.sources) && chart.sources.length > 0);
+      assert.ok(Array.isArray(chart.maintainers) && (chart.maintainers as Values[]).every((m) => typeof m.name === 'string'));
+    });
+
+    it('image: [global.imageRegistry or image.registry/]repository:tag[@digest]', () => {
+      const image = /define "wie.image"[\s\S]*?\n\{\{- end \}\}\n\{\{- end \}\}/.exec(helpers)?.[0] ?? '';
+      assert.match(image, /\.Values\.global\.imageRegistry \| default \.Values\.image\.registry/);
+      assert.match(image, /printf "%s:%s@%s" \$repository \$tag \.Values\.image\.digest/);
+      assert.match(image, /printf "%s:%s" \$repository \$tag/);
+    });
+
+    it('commonLabels on every resource (through wie.labels) and on the pod', () => {
+      assert.match(helpers, /define "wie.labels"[\s\S]*?with \.Values\.commonLabels[\s\S]*?\{\{- end \}\}/);
+      for (const file of templateFiles().filter((f) => f.endsWith('.yaml'))) {
+        if (/^kind:/m.test(read(file))) assert.match(read(file), /include "wie\.labels"/, `${file} has no wie.labels`);
+      }
+      assert.match(read('deployment.yaml'), /template:\s*\n\s*metadata:[\s\S]*?with \.Values\.commonLabels/);
+    });
+
+    it('extraEnvFrom goes to envFrom', () => {
+      assert.match(read('deployment.yaml'), /with \.Values\.extraEnvFrom \}\}\s*\n\s*envFrom:/);
+    });
+
+    it('ServiceMonitor: jobLabel, targetLabels and sampleLimit only when set', () => {
+      const sm = read('servicemonitor.yaml');
+      for (const key of ['jobLabel', 'targetLabels', 'sampleLimit']) assert.match(sm, new RegExp(`with \\.Values\\.serviceMonitor\\.${key} \\}\\}\\s*\\n\\s*${key}:`));
+    });
+
+    it('NetworkPolicy: ingress to the http port from ingressFrom; egress DNS and egressTo/egressPorts', () => {
+      const np = read('networkpolicy.yaml');
+      assert.match(np, /policyTypes:\s*\n\s*- Ingress\s*\n\s*- Egress/);
+      assert.match(np, /ingress:\s*\n\s*- ports:\s*\n\s*- port: http/);
+      assert.match(np, /port: 53\s*\n\s*protocol: UDP/);
+      assert.deepEqual(get(defaults, 'networkPolicy.egressPorts'), [{ port: 443, protocol: 'TCP' }]);
+      assert.equal(get(defaults, 'networkPolicy.enabled'), false);
+    });
+
+    it('PodDisruptionBudget only when given, with the pod selector', () => {
+      const pdb = read('poddisruptionbudget.yaml');
+      assert.match(pdb, /^\{\{- if \.Values\.podDisruptionBudget \}\}/);
+      assert.match(pdb, /selector:\s*\n\s*matchLabels:\s*\n\s*\{\{- include "wie.selectorLabels"/);
+      assert.deepEqual(defaults.podDisruptionBudget, {});
+    });
+
+    it('PrometheusRule: disabled alerts, extra labels, runbook base, job selector and additional rules', () => {
+      const rule = read('prometheusrule.yaml');
+      assert.match(rule, /if not \(and \$rule\.alert \(get \$v\.disabled \$rule\.alert\)\)/);
+      assert.match(rule, /merge \(deepCopy \(\$rule\.labels \| default dict\)\) \$v\.additionalRuleLabels/);
+      assert.match(rule, /printf "%s#%s" \$v\.runbookUrl \(splitList "#" \$rule\.annotations\.runbook_url \| last\)/);
+      assert.match(rule, /with \$v\.additionalRules/);
+    });
+
+    it("the jobSelector's pattern finds exactly the job matcher of WechatExporterDown in the rules", () => {
+      const pattern = /regexReplaceAll "(.*?)" \$rule\.expr \$v\.jobSelector/.exec(readText(join(TEMPLATES, 'prometheusrule.yaml')))?.[1] ?? '';
+      const re = new RegExp(pattern.replace(/\\"/g, '"'), 'g');
+      const rules = parseYamlFile(join(CHART, 'files/wechat-interface-exporter.rules.yml')) as { groups: { rules: Values[] }[] };
+      const hits = rules.groups.flatMap((g) => g.rules).flatMap((r) => [...String(r.expr).matchAll(re)].map((m) => `${String(r.alert)}: ${m[0]}`));
+      assert.deepEqual(hits, ['WechatExporterDown: job=~".*wechat-interface-exporter.*"']);
     });
   });
 

@@ -32,6 +32,9 @@ helm.sh/chart: {{ include "wie.chart" . }}
 app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: wechat-interface-exporter
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{- define "wie.serviceAccountName" -}}
@@ -42,11 +45,19 @@ app.kubernetes.io/part-of: wechat-interface-exporter
 {{- end }}
 {{- end }}
 
+{{/*
+The image reference, as prometheus-community charts build it: [REGISTRY/]REPOSITORY:TAG, and
+@DIGEST after the tag when a digest is given (the digest then decides what is pulled; the tag
+stays readable). global.imageRegistry, set by a parent chart, wins over image.registry.
+*/}}
 {{- define "wie.image" -}}
+{{- $registry := .Values.global.imageRegistry | default .Values.image.registry }}
+{{- $repository := ternary (printf "%s/%s" $registry .Values.image.repository) .Values.image.repository (ne $registry "") }}
+{{- $tag := .Values.image.tag | default .Chart.AppVersion }}
 {{- if .Values.image.digest }}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- printf "%s:%s@%s" $repository $tag .Values.image.digest }}
 {{- else }}
-{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- printf "%s:%s" $repository $tag }}
 {{- end }}
 {{- end }}
 
