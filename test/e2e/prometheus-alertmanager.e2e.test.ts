@@ -30,7 +30,7 @@ const RULES_FILE = join(REPO_ROOT, 'prometheus', 'wechat-interface-exporter.rule
 const NOW = '2026-03-10T09:00:00+08:00';
 const REFERENCE_DAY = '2026-03-09';
 const ALERT = 'WechatInterfaceFailureRatioHigh';
-/** The rules' default day threshold (wechat_exporter:day_failure_ratio_threshold:ratio). */
+/** The rules' default day threshold (:wechat_interface_day_failure_ratio_threshold:ratio). */
 const THRESHOLD = 0.01;
 
 interface Account extends E2eAccount {

@@ -88,9 +88,26 @@ describe('prometheus rules', function () {
     }
   });
 
-  it('names recording rules level:metric:operations', () => {
+  it('names recording rules level:metric:operations, the level being the labels of the output', () => {
+    // https://prometheus.io/docs/practices/rules/: level is the aggregation level and labels of the
+    // output, so a rule `sum by (appid, account)` is appid_account:..., and a label-less constant
+    // (a threshold built with vector()) has an empty level: :metric:operation.
     for (const rule of loadRules()) {
-      if (rule.record !== undefined) assert.match(rule.record, /^[a-z_]+:[a-z_]+:[a-z_0-9]+$/, rule.record);
+      if (rule.record === undefined) continue;
+      const [level, metric, operation] = rule.record.split(':');
+      assert.match(rule.record, /^[a-z_]*:[a-z_]+:[a-z_0-9]+$/, rule.record);
+      assert.ok(metric && operation, rule.record);
+      const by = /\bby\s*\(([^)]*)\)/.exec(rule.expr)?.[1];
+      const expected =
+        by === undefined
+          ? /^vector\(/.test(rule.expr.trim())
+            ? ''
+            : undefined
+          : by
+              .split(',')
+              .map((l) => l.trim())
+              .join('_');
+      assert.equal(level, expected, `${rule.record}: level must name the output's labels`);
     }
   });
 
@@ -100,7 +117,7 @@ describe('prometheus rules', function () {
       const name = rule.record ?? rule.alert;
       for (const metric of metricNamesIn(rule.expr)) assert.ok(known.has(metric), `${name}: unknown metric ${metric}`);
       for (const text of Object.values(rule.annotations ?? {})) {
-        for (const [metric] of text.matchAll(/\b(?:wechat_|appid_account)[\w:]*/g)) {
+        for (const [metric] of text.matchAll(/(?<![\w:]):?(?:wechat_|appid_account)[\w:]*/g)) {
           assert.ok(known.has(metric), `${name}: unknown metric ${metric} in an annotation`);
         }
       }
