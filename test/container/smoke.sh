@@ -27,6 +27,8 @@ NAME="wie-smoke-$SUFFIX"
 if [[ -n ${SMOKE_IMAGE:-} ]]; then IMAGE=$SMOKE_IMAGE; OWN_IMAGE=false
 else IMAGE="localhost/wechat-interface-exporter-smoke:$SUFFIX"; OWN_IMAGE=true; fi
 CREATED_CONTAINER=false
+RO_NAME="$NAME-ro"
+CREATED_RO=false
 
 # shellcheck source=test/container/lib.sh
 source "$ROOT/test/container/lib.sh"
@@ -40,6 +42,13 @@ cleanup() {
       "$ENGINE" logs --tail 40 "$NAME" 2>&1 || true
     fi
     "$ENGINE" rm -f "$NAME" >/dev/null 2>&1 || true
+  fi
+  if $CREATED_RO; then
+    if ((failed > 0 || rc != 0)); then
+      echo "--- read-only container logs (last 40 lines) ---"
+      "$ENGINE" logs --tail 40 "$RO_NAME" 2>&1 || true
+    fi
+    "$ENGINE" rm -f "$RO_NAME" >/dev/null 2>&1 || true
   fi
   if $OWN_IMAGE; then "$ENGINE" rmi -f "$IMAGE" >/dev/null 2>&1 || true; fi
   echo "$passed passed, $failed failed"
@@ -102,26 +111,31 @@ if $BUILD_ONLY; then
 fi
 
 # ---- run in demo mode -------------------------------------------------------------------------
+# base_url CONTAINER: the URL of its published port 10071 on 127.0.0.1; fails if there is none.
+base_url() {
+  local hostport port
+  hostport=$("$ENGINE" port "$1" 10071/tcp | head -n1)
+  port=${hostport##*:}
+  [[ $port =~ ^[0-9]+$ ]] || return 1
+  echo "http://127.0.0.1:$port"
+}
+running_container() { [[ $("$ENGINE" inspect --format '{{.State.Running}}' "$1" 2>/dev/null) == true ]]; }
+# wait_for_container CONTAINER BASE: demo data on BASE/metrics (left in $metrics), or exit the test.
+wait_for_container() {
+  local waited=0
+  wait_for_demo_data "$2" "$TIMEOUT" running_container "$1" || waited=$?
+  if ((waited == 2)); then
+    not_ok "container $1 exited before serving data (exit code $("$ENGINE" inspect --format '{{.State.ExitCode}}' "$1"))"
+    exit 1
+  fi
+}
+
 # `--demo` replaces the image's CMD (--storage.path=/data/...): the store must still land on /data.
 "$ENGINE" run -d --name "$NAME" -p 127.0.0.1::10071 "$IMAGE" --demo --log.format=text >/dev/null
 CREATED_CONTAINER=true
-hostport=$("$ENGINE" port "$NAME" 10071/tcp | head -n1)
-port=${hostport##*:}
-if [[ ! $port =~ ^[0-9]+$ ]]; then
-  not_ok "published port of 10071/tcp not found ('$ENGINE port' said '$hostport')"
-  exit 1
-fi
-base="http://127.0.0.1:$port"
+base=$(base_url "$NAME") || { not_ok "published port of 10071/tcp of $NAME not found"; exit 1; }
 echo "# container $NAME listening on $base"
-
-running() { [[ $("$ENGINE" inspect --format '{{.State.Running}}' "$NAME" 2>/dev/null) == true ]]; }
-
-waited=0
-wait_for_demo_data "$base" "$TIMEOUT" running || waited=$?
-if ((waited == 2)); then
-  not_ok "container exited before serving data (exit code $("$ENGINE" inspect --format '{{.State.ExitCode}}' "$NAME"))"
-  exit 1
-fi
+wait_for_container "$NAME" "$base"
 check "/metrics has wechat_interface_day_callbacks samples within ${TIMEOUT}s" \
   grep -q '^wechat_interface_day_callbacks{' <<<"$metrics"
 check "/metrics has wechat_exporter_build_info" grep -q '^wechat_exporter_build_info{' <<<"$metrics"
@@ -162,3 +176,22 @@ check "'$ENGINE stop -t 10' exits 0 (rc=$stop_rc)" test "$stop_rc" = 0
 check "stopped in under 10 s (${elapsed} ms)" test "$elapsed" -lt 10000
 code=$("$ENGINE" inspect --format '{{.State.ExitCode}}' "$NAME")
 check "container exit code is 0 after SIGTERM (got $code)" test "$code" = 0
+
+# ---- read-only root filesystem, as the Helm chart runs the image --------------------------------
+# The chart's securityContext: readOnlyRootFilesystem, non-root uid 1000, no capabilities, no
+# privilege escalation; /tmp and /data are volumes (here a tmpfs and the image's /data volume).
+"$ENGINE" run -d --name "$RO_NAME" --read-only --tmpfs /tmp:rw,size=64m --user 1000:1000 --cap-drop ALL \
+  --security-opt no-new-privileges -p 127.0.0.1::10071 "$IMAGE" --demo --log.format=text >/dev/null
+CREATED_RO=true
+ro_base=$(base_url "$RO_NAME") || { not_ok "published port of 10071/tcp of $RO_NAME not found"; exit 1; }
+echo "# read-only container $RO_NAME listening on $ro_base"
+wait_for_container "$RO_NAME" "$ro_base"
+check "read-only root filesystem: /metrics has wechat_interface_day_callbacks samples within ${TIMEOUT}s" \
+  grep -q '^wechat_interface_day_callbacks{' <<<"$metrics"
+check "read-only root filesystem: the landing page lists the demo accounts" \
+  grep -q 'data-account=' <<<"$(curl -fsS --max-time 5 "$ro_base/" 2>/dev/null || true)"
+check "read-only root filesystem: /-/ready is 200" curl -fsS --max-time 5 -o /dev/null "$ro_base/-/ready"
+check "read-only root filesystem: the root is really read-only (a write to /app fails)" \
+  bash -c "! '$ENGINE' exec '$RO_NAME' node -e \"require('fs').writeFileSync('/app/probe', 'x')\" 2>/dev/null"
+ro_stored=$("$ENGINE" exec "$RO_NAME" node -e "console.log(require('fs').readdirSync('/data').join(' '))" 2>/dev/null || true)
+check "read-only root filesystem: the store is on the /data volume ($ro_stored)" grep -q 'wechat-exporter.db' <<<"$ro_stored"
