@@ -130,12 +130,20 @@ wait_for_container() {
   fi
 }
 
-# `--demo` replaces the image's CMD (--storage.path=/data/...): the store must still land on /data.
-"$ENGINE" run -d --name "$NAME" -p 127.0.0.1::10071 "$IMAGE" --demo --log.format=text >/dev/null
+# start_demo CONTAINER [RUN_FLAGS...]: runs the image with --demo and waits for its data; sets
+# $base and $metrics. `--demo` replaces the image's CMD (--storage.path=/data/...): the store must
+# still land on /data.
+start_demo() {
+  local name=$1
+  shift
+  "$ENGINE" run -d --name "$name" "$@" -p 127.0.0.1::10071 "$IMAGE" --demo --log.format=text >/dev/null
+  base=$(base_url "$name") || { not_ok "published port of 10071/tcp of $name not found"; exit 1; }
+  echo "# container $name listening on $base"
+  wait_for_container "$name" "$base"
+}
+
 CREATED_CONTAINER=true
-base=$(base_url "$NAME") || { not_ok "published port of 10071/tcp of $NAME not found"; exit 1; }
-echo "# container $NAME listening on $base"
-wait_for_container "$NAME" "$base"
+start_demo "$NAME"
 check "/metrics has wechat_interface_day_callbacks samples within ${TIMEOUT}s" \
   grep -q '^wechat_interface_day_callbacks{' <<<"$metrics"
 check "/metrics has wechat_exporter_build_info" grep -q '^wechat_exporter_build_info{' <<<"$metrics"
@@ -180,12 +188,9 @@ check "container exit code is 0 after SIGTERM (got $code)" test "$code" = 0
 # ---- read-only root filesystem, as the Helm chart runs the image --------------------------------
 # The chart's securityContext: readOnlyRootFilesystem, non-root uid 1000, no capabilities, no
 # privilege escalation; /tmp and /data are volumes (here a tmpfs and the image's /data volume).
-"$ENGINE" run -d --name "$RO_NAME" --read-only --tmpfs /tmp:rw,size=64m --user 1000:1000 --cap-drop ALL \
-  --security-opt no-new-privileges -p 127.0.0.1::10071 "$IMAGE" --demo --log.format=text >/dev/null
 CREATED_RO=true
-ro_base=$(base_url "$RO_NAME") || { not_ok "published port of 10071/tcp of $RO_NAME not found"; exit 1; }
-echo "# read-only container $RO_NAME listening on $ro_base"
-wait_for_container "$RO_NAME" "$ro_base"
+start_demo "$RO_NAME" --read-only --tmpfs /tmp:rw,size=64m --user 1000:1000 --cap-drop ALL --security-opt no-new-privileges
+ro_base=$base
 check "read-only root filesystem: /metrics has wechat_interface_day_callbacks samples within ${TIMEOUT}s" \
   grep -q '^wechat_interface_day_callbacks{' <<<"$metrics"
 check "read-only root filesystem: the landing page lists the demo accounts" \
