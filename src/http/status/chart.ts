@@ -22,7 +22,7 @@ export function hourChart(reference: HistoryDay | undefined): string {
     const fail = f.failCount === 0 ? 0 : Math.max(2, Math.round((f.failCount / peak) * HEIGHT));
     const x = h * BAR;
     return (
-      `<g data-hour="${hh}" data-callbacks="${f.callbackCount}" data-failures="${f.failCount}"><title>${hh}:00 ${f.callbackCount} callbacks, ${f.failCount} failures</title>` +
+      `<g data-hour="${hh}" data-callbacks="${f.callbackCount}" data-failures="${f.failCount}"><title>${hh}:00 callbacks ${f.callbackCount}, failures ${f.failCount}</title>` +
       (cb ? `<rect class="cb" x="${x}" y="${HEIGHT - cb}" width="${BAR - 1}" height="${cb}"/>` : '') +
       (fail ? `<rect class="fail" x="${x}" y="${HEIGHT - fail}" width="${BAR - 1}" height="${fail}"/>` : '') +
       '</g>'
