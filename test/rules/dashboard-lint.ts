@@ -107,13 +107,13 @@ function beforeTopLevelComma(text: string): string {
 
 function uidOf(datasource: unknown): string {
   if (typeof datasource === 'string') return datasource;
-  if (datasource && typeof datasource === 'object' && 'uid' in datasource) return String((datasource as { uid: unknown }).uid);
+  if (datasource && typeof datasource === 'object' && 'uid' in datasource) return String(datasource.uid);
   return '';
 }
 
 function queryText(t: LintTemplate): string {
   if (typeof t.query === 'string') return t.query;
-  if (t.query && typeof t.query === 'object' && 'query' in t.query) return String((t.query as { query: unknown }).query);
+  if (t.query && typeof t.query === 'object' && 'query' in t.query) return String(t.query.query);
   return '';
 }
 
