@@ -24,6 +24,11 @@ const EXISTING_SECRET: Json = {
   properties: { name: { type: 'string', minLength: 1 }, key: { type: 'string', pattern: '^[-._a-zA-Z0-9]+$' } },
 };
 
+/** `required` with its properties named beside it, as Ajv's strict mode (strictRequired) wants. */
+function requires(...keys: string[]): Json {
+  return { properties: Object.fromEntries(keys.map((k) => [k, {}])), required: keys };
+}
+
 /** Pairs of the secret sources, each pair refused together. */
 function pairs<T>(items: readonly T[]): [T, T][] {
   return items.flatMap((a, i) => items.slice(i + 1).map((b): [T, T] => [a, b]));
@@ -31,17 +36,17 @@ function pairs<T>(items: readonly T[]): [T, T][] {
 
 /** superRefine's cross-field rules as JSON Schema (draft 7 if/then/else). */
 function accountRules(secretSources: readonly string[]): Json[] {
-  const rules: Json[] = pairs(secretSources).map(([a, b]) => ({ not: { required: [a, b] } }));
+  const rules: Json[] = pairs(secretSources).map(([a, b]) => ({ not: requires(a, b) }));
   rules.push({
     // No tokenSource means stable (the default).
     if: { properties: { tokenSource: { enum: [...SECRET_TOKEN_SOURCES] } } },
-    then: { anyOf: secretSources.map((k) => ({ required: [k] })) },
+    then: { anyOf: secretSources.map((k) => requires(k)) },
   });
   for (const [source, field] of Object.entries(TOKEN_SOURCE_FIELDS)) {
     rules.push({
       if: { required: ['tokenSource'], properties: { tokenSource: { const: source } } },
-      then: { required: [field] },
-      else: { not: { required: [field] } },
+      then: requires(field),
+      else: { not: requires(field) },
     });
   }
   return rules;

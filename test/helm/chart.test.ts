@@ -125,8 +125,7 @@ describe('helm chart wechat-interface-exporter', () => {
   let validate: ValidateFunction;
 
   before(() => {
-    // strictRequired off: the account's if/then rules say `required` of properties declared one level up.
-    validate = new Ajv({ allErrors: true, strict: true, strictRequired: false }).compile(schema);
+    validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
   });
 
   const errorsOf = (values: Values): string => (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');

@@ -7,7 +7,7 @@ import { VALUES_SCHEMA } from '../../scripts/gen-values-schema-path.js';
 
 const committed = readFileSync(VALUES_SCHEMA, 'utf8');
 const schema = JSON.parse(committed) as Record<string, unknown>;
-const validate = new Ajv({ allErrors: true, strictRequired: false }).compile(schema);
+const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 const values = (account: Record<string, unknown>): Record<string, unknown> => ({ config: { accounts: [account] } });
 
 const APPID = 'wx0123456789abcdef';
