@@ -27,7 +27,7 @@ describe('backfill: range and flag checks', () => {
 
   it('accepts a range ending yesterday after 08:00 Beijing, every account by default', () => {
     const plan = planBackfill(ok, ACCOUNTS, MORNING);
-    assert.deepEqual(plan, { from: '2026-03-01', to: '2026-03-09', accounts: ACCOUNTS, output: 'out.om', labels: {} });
+    assert.deepEqual(plan, { from: '2026-03-01', to: '2026-03-09', accounts: ACCOUNTS, output: 'out.om' });
   });
 
   it('selects one account with --account, and names the configured ones for an unknown one', () => {

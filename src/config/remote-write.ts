@@ -11,14 +11,17 @@ const RESERVED_HEADERS = ['authorization', 'content-encoding', 'content-type', '
 const file = z.string().min(1, 'expected a file path');
 
 /** Credentials never sit in the URL: they would end up in logs and labels. */
-const targetUrl = httpUrl.refine((s) => {
-  try {
-    const u = new URL(s);
-    return u.username === '' && u.password === '';
-  } catch {
-    return true;
-  }
-}, 'credentials in the URL are not allowed; use basicAuth (username, passwordFile) or bearerTokenFile');
+const targetUrl = httpUrl
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.username === '' && u.password === '';
+    } catch {
+      return true;
+    }
+  }, 'credentials in the URL are not allowed; use basicAuth (username, passwordFile) or bearerTokenFile')
+  // The same rule for JSON Schema (the chart's values.schema.json is generated from this schema).
+  .meta({ pattern: '^https?://[^@/]+(/.*)?$' });
 
 export const remoteWriteTarget = z
   .strictObject({

@@ -50,6 +50,13 @@ describe('values.schema.json generated from the config schema', () => {
     }
   });
 
+  it('judges remote-write URLs as the exporter does (no credentials in them)', () => {
+    for (const url of ['http://prometheus:9090/api/v1/write', 'http://u:p@prometheus:9090/api/v1/write', 'ftp://x/y']) {
+      const doc = { remoteWrite: [{ url }], accounts: [{ name: 'a', appid: APPID, secretEnv: 'S' }] };
+      assert.equal(validate({ config: doc }), configSchema.safeParse(doc).success, url);
+    }
+  });
+
   it('lets the chart take an existingSecret as the one appsecret source', () => {
     assert.ok(validate(values({ name: 'a', appid: APPID, existingSecret: { name: 's', key: 'k' } })));
     assert.equal(validate(values({ name: 'a', appid: APPID, existingSecret: { name: 's', key: 'k' }, secret: 'x' })), false);

@@ -41,6 +41,25 @@ export interface LintProblem {
   readonly rule: string;
   readonly severity: 'error' | 'warning';
   readonly message: string;
+  /** The panel's title, for panel and target rules. */
+  readonly panel?: string | undefined;
+}
+
+/** lint/configuration.go: the `.lint` file's exclusions, by rule; an entry matches by panel title. */
+export interface LintConfig {
+  readonly exclusions?: Readonly<
+    Record<string, { readonly reason?: string; readonly entries?: readonly { readonly panel?: string }[] } | null>
+  >;
+}
+
+/** The problems left after the exclusions (a rule listed without entries is excluded everywhere, as upstream). */
+export function applyExclusions(problems: readonly LintProblem[], config: LintConfig): LintProblem[] {
+  return problems.filter((p) => {
+    const rule = config.exclusions?.[p.rule];
+    if (rule === undefined) return true;
+    const entries = rule?.entries ?? [];
+    return entries.length > 0 && !entries.some((e) => e.panel === undefined || e.panel === p.panel);
+  });
 }
 
 // lint/constants.go and the panel type lists of the rules.
@@ -225,13 +244,13 @@ function targetRules(p: LintPanel, expr: string, report: Report): void {
 export function lintDashboard(d: LintDashboard): LintProblem[] {
   const problems: LintProblem[] = [];
   const at =
-    (where: string): Report =>
+    (where: string, panel?: string): Report =>
     (rule, message, severity = 'error') =>
-      problems.push({ rule, severity, message: `${where}${message}` });
+      problems.push({ rule, severity, message: `${where}${message}`, panel });
   dashboardRules(d, at('dashboard: '));
   for (const p of panelsOf(d.panels)) {
-    panelRules(d, p, at(`panel '${p.title}': `));
-    for (const t of p.targets ?? []) if (t.expr && !t.hide) targetRules(p, t.expr, at(`panel '${p.title}' ${t.refId ?? ''}: `));
+    panelRules(d, p, at(`panel '${p.title}': `, p.title));
+    for (const t of p.targets ?? []) if (t.expr && !t.hide) targetRules(p, t.expr, at(`panel '${p.title}' ${t.refId ?? ''}: `, p.title));
   }
   return problems;
 }
