@@ -322,7 +322,7 @@ describe('helm chart wechat-interface-exporter', () => {
     it('commonLabels on every resource (through wie.labels) and on the pod', () => {
       assert.match(helpers, /define "wie.labels"[\s\S]*?with \.Values\.commonLabels[\s\S]*?\{\{- end \}\}/);
       for (const file of templateFiles().filter((f) => f.endsWith('.yaml'))) {
-        if (/^kind:/m.test(read(file))) assert.match(read(file), /include "wie\.labels"/, `${file} has no wie.labels`);
+        if (/^kind:/m.test(read(file))) assert.match(read(file), /include "wie\.labels"|with \.Values\.commonLabels/, `${file} has no commonLabels`);
       }
       assert.match(read('deployment.yaml'), /template:\s*\n\s*metadata:[\s\S]*?with \.Values\.commonLabels/);
     });

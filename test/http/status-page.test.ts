@@ -6,7 +6,6 @@ import { parseStatusQuery, statusHref } from '../../src/http/status/query.js';
 import { statusPage } from '../../src/http/status/rows.js';
 import type { AccountState } from '../../src/poll/account-state.js';
 import { NO_TRAFFIC } from '../../src/figures.js';
-import { Registry } from 'prom-client';
 import { createHash } from 'node:crypto';
 
 /** `n` accounts: every seventh down, every eleventh without data; failures grow with the index. */
@@ -100,7 +99,8 @@ describe('landing page as a status page', () => {
   });
 
   it('is served under a CSP that loads nothing and allows only its own stylesheet by hash', async () => {
-    const app = createApp({ registry: new Registry(), telemetryPath: '/metrics', ready: () => true, landing: () => info(list) });
+    const metrics = (): Promise<never> => Promise.reject(new Error('not scraped here'));
+    const app = createApp({ metrics, telemetryPath: '/metrics', ready: () => true, landing: () => info(list) });
     const res = await request(app).get('/?sort=state&page=2').expect(200);
     const csp = res.headers['content-security-policy'];
     assert.equal(csp, LANDING_CSP);
