@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
-import { LANDING_CSP, renderLanding, type LandingInfo } from '../../src/http/landing.js';
+import { renderLanding, type LandingInfo } from '../../src/http/landing.js';
 import { parseStatusQuery, statusHref } from '../../src/http/status/query.js';
 import { statusPage } from '../../src/http/status/rows.js';
 import type { AccountState } from '../../src/poll/account-state.js';
@@ -102,9 +102,10 @@ describe('landing page as a status page', () => {
     const metrics = (): Promise<never> => Promise.reject(new Error('not scraped here'));
     const app = createApp({ metrics, telemetryPath: '/metrics', ready: () => true, landing: () => info(list) });
     const res = await request(app).get('/?sort=state&page=2').expect(200);
-    const csp = res.headers['content-security-policy'];
-    assert.equal(csp, LANDING_CSP);
-    assert.match(csp, /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; form-action 'self'/);
+    const csp = String(res.headers['content-security-policy']);
+    assert.match(csp, /^default-src 'none';/);
+    assert.match(csp, /form-action 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline|script-src/);
     const style = /<style>([\s\S]*?)<\/style>/.exec(res.text)?.[1] ?? '';
     assert.ok(csp.includes(`'sha256-${createHash('sha256').update(style).digest('base64')}'`), 'the hash is of the served stylesheet');
     assert.doesNotMatch(res.text, /<script|style="|<img|<link/);
