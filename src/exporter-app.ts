@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type { Clock } from './clock.js';
 import type { Exporter } from './exporter.js';
 import { createApp } from './http/app.js';
@@ -23,7 +23,7 @@ export interface ExporterAppOptions {
 }
 
 /** The HTTP surface of a running exporter: metrics, landing page, health, readiness and the JSON API. */
-export function exporterApp(exporter: Exporter, options: ExporterAppOptions): Express {
+export function exporterApp(exporter: Exporter, options: ExporterAppOptions): RequestListener {
   const telemetryPath = options.telemetryPath ?? '/metrics';
   return createApp({
     metrics: (request) => exporter.metrics.scrape(request),

@@ -1,15 +1,13 @@
-import express, { type Express } from 'express';
-import type { ScrapeBody, ScrapeRequest } from '../metrics/exposition/scrape-body.js';
+import express from 'express';
+import type { RequestListener } from 'node:http';
 import { renderLanding, type LandingInfo } from './landing.js';
 import { parseStatusQuery, StatusQueryError } from './status/query.js';
 import { securityHeaders } from './security-headers.js';
-
-const TEXT_OFFER = 'text/plain; version=0.0.4';
-const OPENMETRICS_OFFER = 'application/openmetrics-text; version=1.0.0';
+import { serveScrape, withMetricsFastPath, type HeaderMiddleware, type ScrapeSource } from './metrics-endpoint.js';
 
 export interface AppOptions {
   /** The body of a scrape in the negotiated format and encoding. */
-  readonly metrics: (request: ScrapeRequest) => Promise<ScrapeBody>;
+  readonly metrics: ScrapeSource;
   /** `--web.telemetry-path`. @default '/metrics' */
   readonly telemetryPath: string;
   /** True once the config is valid and the store is open. */
@@ -20,32 +18,18 @@ export interface AppOptions {
 }
 
 /** The exporter's HTTP surface: metrics, landing page, health and readiness; 404 elsewhere. */
-export function createApp(options: AppOptions): Express {
+export function createApp(options: AppOptions): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   // <, > and & in JSON as \u003c…: a value echoed in an error can never be read as markup.
   app.set('json escape', true);
-  app.use(securityHeaders());
+  const headers = securityHeaders();
+  app.use(headers);
 
-  app.get(options.telemetryPath, async (req, res, next) => {
-    try {
-      // Prometheus asks for OpenMetrics first; curl and browsers get the text format. The offers
-      // carry their version so that Prometheus' `application/openmetrics-text;version=1.0.0` matches.
-      const openMetrics = req.accepts([TEXT_OFFER, OPENMETRICS_OFFER]) === OPENMETRICS_OFFER;
-      // gzip when the scraper accepts it, as client_golang's promhttp handler does; Prometheus
-      // always sends `Accept-Encoding: gzip`.
-      const gzip = req.acceptsEncodings(['gzip', 'identity']) === 'gzip';
-      const body = await options.metrics({ openMetrics, gzip });
-      res.set({ 'Content-Type': body.contentType, 'Content-Length': String(body.length), Vary: 'Accept-Encoding' });
-      if (gzip) res.set('Content-Encoding', 'gzip');
-      res.cork();
-      for (const chunk of body.chunks) res.write(chunk);
-      res.uncork();
-      res.end();
-    } catch (err) {
-      next(err);
-    }
+  // Reached for spellings of the path the fast path leaves to express (see withMetricsFastPath).
+  app.get(options.telemetryPath, (req, res, next) => {
+    serveScrape(req, res, options.metrics).catch(next);
   });
   app.get('/-/healthy', (_req, res) => {
     res.type('text/plain').send('Healthy\n');
@@ -76,5 +60,7 @@ export function createApp(options: AppOptions): Express {
   app.use((_err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     res.status(500).type('text/plain').send('Internal error\n');
   });
-  return app;
+  // helmet's middleware uses only Node's request and response (its own types say so); express'
+  // RequestHandler type is just what securityHeaders() is declared as.
+  return withMetricsFastPath(app, options.telemetryPath, options.metrics, headers as unknown as HeaderMiddleware);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
-import { request as rawRequest } from 'node:http';
+import { createServer, request as rawRequest } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/clock.js';
@@ -95,7 +95,7 @@ describe('fault matrix: HTTP abuse (real server on 127.0.0.1)', function () {
     tmp = tempDir();
     h = startExporter({ sim, clock, storePath: join(tmp.dir, 'store.db'), accounts: [SHOP], schedule: { lookbackDays: 3 } });
     await h.exporter.pollAll();
-    server = h.app.listen(0, '127.0.0.1');
+    server = createServer(h.app).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     port = (server.address() as AddressInfo).port;
   });

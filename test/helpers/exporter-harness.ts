@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'winston';
 import type { Clock } from '../../src/clock.js';
 import { resolveConfig, type ResolvedConfig } from '../../src/config/load.js';
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import { Exporter } from '../../src/exporter.js';
 import { exporterApp } from '../../src/exporter-app.js';
 import { memoryLogger } from '../../src/log.js';
@@ -54,7 +54,7 @@ export function testConfig(
 export interface Harness {
   readonly exporter: Exporter;
   /** The exporter's HTTP app, as the daemon builds it. */
-  readonly app: Express;
+  readonly app: RequestListener;
   readonly store: Store;
   readonly logger: Logger;
   readonly lines: string[];

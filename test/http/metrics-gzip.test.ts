@@ -2,39 +2,12 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import http, { type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import http, { type Server } from 'node:http';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock.js';
 import { WechatSimulator } from '../../src/simulator/index.js';
 import { NEWS, SHOP, startExporter, tempDir, type Harness } from '../helpers/exporter-harness.js';
-
-interface RawResponse {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
-}
-
-/**
- * A GET with exactly these headers, the body as sent (supertest's client adds
- * `Accept-Encoding: gzip, deflate` and decodes, which would hide what the exporter sends).
- */
-async function rawGet(server: Server, path: string, headers: Record<string, string>): Promise<RawResponse> {
-  const { port } = server.address() as AddressInfo;
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      })
-      .on('error', reject);
-  });
-}
-
-const PROMETHEUS_ACCEPT =
-  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+import { PROMETHEUS_ACCEPT, rawGet } from '../helpers/raw-http.js';
 
 describe('/metrics compression', () => {
   let sim: WechatSimulator;
@@ -49,7 +22,7 @@ describe('/metrics compression', () => {
     tmp = tempDir();
     h = startExporter({ sim, clock, storePath: join(tmp.dir, 'store.db'), accounts: [SHOP, NEWS] });
     await h.exporter.pollAll();
-    server = h.app.listen(0, '127.0.0.1');
+    server = http.createServer(h.app).listen(0, '127.0.0.1');
     await once(server, 'listening');
   });
   after(async () => {
