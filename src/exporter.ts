@@ -12,6 +12,7 @@ import { afterPoll, isHeld } from './poll/after-poll.js';
 import { lookbackWindow } from './poll/plan.js';
 import { Scheduler, type RunTrigger } from './poll/scheduler.js';
 import { readReferenceDay } from './store/history.js';
+import { readStartStates } from './store/start-reads.js';
 import type { Store } from './store/store.js';
 import { createAccountClients, type AccountClients, type AccountClientsOptions } from './wechat/account-clients.js';
 
@@ -52,7 +53,8 @@ export class Exporter {
     this.shard = options.shard ?? WHOLE;
     const mine = config.accounts.filter((account) => inShard(account.appid, this.shard));
     this.#clients = createAccountClients({ ...config, ...options, accounts: mine, registry: this.registry });
-    this.#accounts = mine.map((account) => startAccount(account, this.#clients.apiFor(account.appid), store, logger));
+    const stored = readStartStates(store);
+    this.#accounts = mine.map((account) => startAccount(account, this.#clients.apiFor(account.appid), stored(account.appid), logger));
     const metrics = { ...options, ...config.metrics, registry: this.registry, api: this.#clients.metrics };
     this.metrics = new ExporterMetrics({ ...metrics, accounts: () => this.accounts });
     this.#scheduler = new Scheduler({

@@ -1,7 +1,6 @@
 import type { Logger } from 'winston';
 import type { ResolvedAccount } from '../config/load.js';
-import { readReferenceDay } from '../store/history.js';
-import type { Store } from '../store/store.js';
+import type { StoredStart } from '../store/start-reads.js';
 import type { AccountApi } from '../wechat/account-api.js';
 import type { AccountState } from './account-state.js';
 
@@ -12,16 +11,16 @@ export interface AccountRuntime {
   readonly log: Logger;
 }
 
-/** An account as the exporter starts it: its reference day and last success read back from the store. */
-export function startAccount(account: ResolvedAccount, api: AccountApi, store: Store, logger: Logger): AccountRuntime {
+/** An account as the exporter starts it: its reference day and last success read back from the store (readStartStates). */
+export function startAccount(account: ResolvedAccount, api: AccountApi, stored: StoredStart, logger: Logger): AccountRuntime {
   return {
     api,
     state: {
       name: account.name,
       appid: account.appid,
       tokenSource: account.tokenSource,
-      reference: readReferenceDay(store, account.appid),
-      lastSuccessAt: store.lastSuccess(account.appid),
+      reference: stored.reference,
+      lastSuccessAt: stored.lastSuccessAt,
       pendingDays: [],
     },
     log: logger.child({ account: account.name, appid: account.appid }),

@@ -37,7 +37,7 @@ export interface StoredDay {
   readonly hours: readonly HourlyRow[];
 }
 
-interface FigureColumns {
+export interface FigureColumns {
   callback_count: number;
   fail_count: number;
   total_time_cost: number;
@@ -47,7 +47,7 @@ interface FigureColumns {
 /** How long a statement waits for a lock held by someone else (the owner lock makes that rare). */
 const BUSY_TIMEOUT_MS = 5_000;
 
-function figuresOfColumns(r: FigureColumns): SummaryFigures {
+export function figuresOfColumns(r: FigureColumns): SummaryFigures {
   return { callbackCount: r.callback_count, failCount: r.fail_count, totalTimeCost: r.total_time_cost, maxTimeCost: r.max_time_cost };
 }
 
