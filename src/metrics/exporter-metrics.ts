@@ -74,6 +74,6 @@ export class ExporterMetrics {
 
   /** An account's state changed (a poll ended): prepare soon rather than in the next scrape. */
   changed(): void {
-    this.#exposition.schedule();
+    this.#exposition.changed();
   }
 }

@@ -70,7 +70,8 @@ describe('prepared exposition', () => {
   const text: ScrapeRequest = { openMetrics: false, gzip: false };
   const openMetrics: ScrapeRequest = { openMetrics: true, gzip: false };
 
-  function prepared(accounts: readonly AccountState[], hourly = true): PreparedExposition {
+  /** verifyMs 0: every scrape looks at the accounts, so that tests may change them without changed(). */
+  function prepared(accounts: readonly AccountState[], hourly = true, verifyMs = 0): PreparedExposition {
     return new PreparedExposition({
       accounts: () => accounts,
       families: accountFamilies(hourly),
@@ -87,6 +88,7 @@ describe('prepared exposition', () => {
         },
       ],
       chunk: 7,
+      verifyMs,
     });
   }
   const live = (): Registry => {
@@ -160,13 +162,12 @@ describe('prepared exposition', () => {
     const bodies = new ScrapeBodies(new LiveFamilies(live(), undefined, 60_000), prepared(accounts));
     const gz = { openMetrics: true, gzip: true };
     const first = await bodies.body(gz);
-    assert.equal(first.chunks.length, 1, 'gzip: one Buffer');
     assert.equal(await bodies.body(gz), first);
     (accounts[0] as AccountState).lastSuccessAt = 1;
     const second = await bodies.body(gz);
     assert.notEqual(second, first);
     assert.match(
-      gunzipSync(second.chunks[0] as Buffer).toString(),
+      gunzipSync(Buffer.concat(second.chunks)).toString(),
       /wechat_exporter_last_success_timestamp_seconds\{appid="wx0000000000000000",account="acct-0"\} 0\.001$/m,
     );
   });
@@ -177,6 +178,42 @@ describe('prepared exposition', () => {
     assert.equal(crc32Combine(crc32(a), crc32(b), b.length), crc32(Buffer.concat([a, b])));
     assert.equal(crc32Combine(0, crc32(b), b.length), crc32(b));
     assert.equal(crc32Combine(crc32(a), crc32(Buffer.alloc(0)), 0), crc32(a));
+  });
+
+  it('a gzip body is the prepared compressed Buffers themselves, not a copy', async () => {
+    const p = prepared(states(30));
+    const bodies = new ScrapeBodies(new LiveFamilies(live(), undefined, 0), p);
+    const families = await p.families();
+    for (const request of [
+      { openMetrics: true, gzip: true },
+      { openMetrics: false, gzip: true },
+    ]) {
+      const { chunks, length } = await bodies.body(request);
+      for (const piece of families.gzip) assert.ok(chunks.includes(piece.deflated), 'a prepared piece is one of the chunks');
+      assert.equal(length, Buffer.concat(chunks).length);
+      assert.deepEqual(gunzipSync(Buffer.concat(chunks)), await body(live(), p, { ...request, gzip: false }));
+    }
+  });
+
+  it('a scrape trusts the preparation until a change is announced, and looks again after verifyMs anyway', async () => {
+    const accounts = states(10);
+    const p = prepared(accounts, true, 60_000);
+    const bodies = new ScrapeBodies(new LiveFamilies(live(), undefined, 60_000), p);
+    const text = { openMetrics: false, gzip: false };
+    const scrape = async (): Promise<string> => Buffer.concat((await bodies.body(text)).chunks).toString();
+    const pattern = /wechat_exporter_last_success_timestamp_seconds\{appid="wx0000000000000000",account="acct-0"\} 0\.005$/m;
+    assert.doesNotMatch(await scrape(), pattern);
+    (accounts[0] as AccountState).lastSuccessAt = 5;
+    assert.doesNotMatch(await scrape(), pattern, 'not announced, within verifyMs: the prepared body');
+    p.changed(60_000);
+    assert.match(await scrape(), pattern, 'announced: the next scrape has it');
+    const late = prepared(accounts, true, 30);
+    const lateBodies = new ScrapeBodies(new LiveFamilies(live(), undefined, 60_000), late);
+    const lateScrape = async (): Promise<string> => Buffer.concat((await lateBodies.body(text)).chunks).toString();
+    assert.match(await lateScrape(), pattern);
+    (accounts[0] as AccountState).lastSuccessAt = 6;
+    await new Promise((r) => setTimeout(r, 40));
+    assert.match(await lateScrape(), /acct-0"\} 0\.006$/m, 'not announced, after verifyMs: seen');
   });
 
   it('prepares once while nothing changes, and again when an account changes, is added or removed', async () => {

@@ -44,10 +44,11 @@ function interleave<T>(items: readonly T[], sep: T, tail: T): T[] {
 
 function assembleBody(format: Layout, gzip: boolean, runs: readonly LiveRun[], families: PreparedFamilies): ScrapeBody {
   const present = runs.filter((r) => r.text.length > 0);
-  // gzip: one Buffer (under a megabyte for a thousand accounts), written as the Buffer server
-  // writes it; identity: the blocks as they are, not copied into a second 13 MiB.
+  // The prepared Buffers themselves, written with one writev and shared by every scrape until
+  // they change: assembling a body (each time the process metrics are sampled again) copies
+  // nothing, and concurrent scrapes hold no copies.
   const chunks = gzip
-    ? [Buffer.concat(gzipMember(interleave([...present.map((r) => r.gzip), ...families.gzip], format.sepGzip, format.tailGzip)))]
+    ? gzipMember(interleave([...present.map((r) => r.gzip), ...families.gzip], format.sepGzip, format.tailGzip))
     : interleave([...present.map((r) => r.text), ...families.blocks], format.sep, format.tail);
   return { contentType: format.contentType, chunks, length: chunks.reduce((n, c) => n + c.length, 0) };
 }
@@ -69,7 +70,7 @@ export class ScrapeBodies {
   }
 
   async body(request: ScrapeRequest): Promise<ScrapeBody> {
-    const [runs, families] = await Promise.all([this.#live.runs(request.openMetrics), this.#prepared.families()]);
+    const [runs, families] = await Promise.all([this.#live.runs(request.openMetrics), this.#prepared.current()]);
     const key = `${request.openMetrics} ${request.gzip}`;
     // Bodies of an earlier preparation would keep its family blocks alive: drop them all.
     if ([...this.#last.values()].some((l) => l.families !== families)) this.#last.clear();
