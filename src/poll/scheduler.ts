@@ -29,6 +29,7 @@ export class Scheduler {
   #retryAt: number | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
+  #lastNext: { readonly after: number; readonly at: number | undefined } | undefined;
 
   constructor(options: SchedulerOptions) {
     this.#o = options;
@@ -44,7 +45,13 @@ export class Scheduler {
 
   /** When the next scheduled (cron) run starts after `after` (epoch ms; default: the clock's now). */
   nextCronAt(after: number = this.#o.clock.now()): number | undefined {
-    return this.#cron.nextRun(new Date(after))?.getTime();
+    // Asked once per account after each poll: thousands of times in a run, each a walk through
+    // croner's calendar. The answer is the same from one question until the run it names.
+    const last = this.#lastNext;
+    if (last !== undefined && last.at !== undefined && last.after <= after && after < last.at) return last.at;
+    const at = this.#cron.nextRun(new Date(after))?.getTime();
+    this.#lastNext = { after, at };
+    return at;
   }
 
   /** When the pending retry run starts (epoch ms), if one is pending. */

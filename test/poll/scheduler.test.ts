@@ -37,6 +37,19 @@ describe('scheduler', () => {
     });
   }
 
+  it('answers nextCronAt for any sequence of times as a fresh computation does (the answer is reused within its span)', () => {
+    const cron = '15 8,20 * * *';
+    const s = new Scheduler({ cron, retryIntervalMs: 1, clock: systemClock, log: QUIET, run: () => Promise.resolve({ retry: false }) });
+    const base = Date.parse('2026-03-10T07:00:00+08:00');
+    // Forwards, exactly on and around the runs, then backwards (a clock set back).
+    const minutes = [0, 1, 74, 75, 76, 600, 794, 795, 796, 2000, 80, 0, 75, 74];
+    for (const m of minutes) {
+      const at = base + m * 60_000 + (m % 2) * 999;
+      assert.equal(s.nextCronAt(at), nextCronRun(cron, new Date(at))?.getTime(), new Date(at).toISOString());
+    }
+    void s.stop();
+  });
+
   it('never overlaps runs, and schedules a retry when asked', async () => {
     const { logger, lines } = memoryLogger(new Redactor());
     const triggers: RunTrigger[] = [];
