@@ -31,7 +31,7 @@ import { createLogger } from '../src/log.js';
 import { Redactor } from '../src/redact.js';
 import { Store } from '../src/store/store.js';
 import { landingAtThousand } from './landing.js';
-import { BENCH_NOW, benchAccounts, type LoadRequest, type LoadResult } from './shared.js';
+import { BENCH_NOW, benchAccounts, type LoadRequest, type LoadResult, type UntilRequest } from './shared.js';
 
 const PROMETHEUS_HEADERS = {
   Accept:
@@ -62,7 +62,7 @@ class Sidecar {
     const [first] = (await once(child, 'message')) as [{ value: string }];
     return { sidecar: new Sidecar(child), url: first.value };
   }
-  ask<T>(cmd: 'calls' | 'reset' | 'close' | 'load', load?: LoadRequest): Promise<T> {
+  ask<T>(cmd: 'calls' | 'reset' | 'close' | 'load' | 'until', load?: LoadRequest, until?: UntilRequest): Promise<T> {
     const id = this.#next++;
     return new Promise((resolve) => {
       const on = (m: { id: number; value: T }): void => {
@@ -71,7 +71,7 @@ class Sidecar {
         resolve(m.value);
       };
       this.#child.on('message', on);
-      this.#child.send({ id, cmd, load });
+      this.#child.send({ id, cmd, load, until });
     });
   }
 }
@@ -117,17 +117,6 @@ function memory(label: string): void {
     label,
     `rss ${mib(m.rss)} (heap used ${mib(m.heapUsed)} of ${mib(m.heapTotal)}, external ${mib(m.external)}, array buffers ${mib(m.arrayBuffers)})`,
   );
-}
-
-/** Samples RSS while `work` runs; resolves with its result and the peak. */
-async function peakRss<T>(work: Promise<T>): Promise<{ result: T; peak: number }> {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
-  try {
-    return { result: await work, peak };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 async function run(accounts: number): Promise<void> {
@@ -180,15 +169,16 @@ async function run(accounts: number): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const cpu0 = process.cpuUsage();
-  const { result: load, peak } = await peakRss(
-    sidecar.ask<LoadResult>('load', {
-      metricsUrl: `${base}/metrics`,
-      healthUrl: `${base}/-/healthy`,
-      headers: PROMETHEUS_HEADERS,
-      concurrency,
-      durationMs,
-    }),
-  );
+  // The RSS is sampled by the sidecar from /proc: sampling it here cost the exporter's event loop
+  // a few milliseconds every 100 ms on a loaded machine.
+  const load = await sidecar.ask<LoadResult>('load', {
+    metricsUrl: `${base}/metrics`,
+    healthUrl: `${base}/-/healthy`,
+    headers: PROMETHEUS_HEADERS,
+    concurrency,
+    durationMs,
+    pid: process.pid,
+  });
   const cpu = process.cpuUsage(cpu0);
   line(
     'scrape (exporter)',
@@ -198,7 +188,7 @@ async function run(accounts: number): Promise<void> {
   loop.disable();
   line('/-/healthy p99 under that load', ms(load.healthP99));
   line('event-loop delay', `p99 ${ms(loop.percentile(99) / 1e6)}, max ${ms(loop.max / 1e6)} (in the exporter)`);
-  line('peak RSS while scraping', mib(peak));
+  line('peak RSS while scraping', load.peakRss === undefined ? '-' : mib(load.peakRss));
   memory('after scraping');
 
   // The same bytes from a plain Buffer: the floor of what serving them costs on this machine.
@@ -231,9 +221,8 @@ async function run(accounts: number): Promise<void> {
   base = await listen(server);
   const built = performance.now() - t0;
   const polled = exporter.pollAll('start');
-  let hasData = false;
-  while (!hasData)
-    hasData = gunzipSync((await fetchBody(`${base}/metrics`, PROMETHEUS_HEADERS)).body).includes('wechat_interface_day_callbacks{');
+  // Probed by the sidecar: gunzipping 12 MiB per probe here was the exporter's CPU.
+  await sidecar.ask('until', undefined, { url: `${base}/metrics`, headers: PROMETHEUS_HEADERS, needle: 'wechat_interface_day_callbacks{' });
   const toData = performance.now() - t0;
   await polled;
   line('restart to data', `${ms(toData)} (exporter built in ${ms(built)}; ${await sidecar.ask<number>('calls')} API calls)`);

@@ -21,6 +21,15 @@ export interface LoadRequest {
   readonly headers: Record<string, string>;
   readonly concurrency: number;
   readonly durationMs: number;
+  /** The exporter's process: its RSS is sampled (from /proc, every 100 ms) by the sidecar, not by itself. */
+  readonly pid?: number;
+}
+
+/** Scrapes `url` until its (gunzipped) body contains `needle`; done in the sidecar so that the probe's gunzip is not the exporter's CPU. */
+export interface UntilRequest {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly needle: string;
 }
 
 export interface LoadResult {
@@ -30,6 +39,11 @@ export interface LoadResult {
   /** Bytes of the last response (as sent: compressed when gzip). */
   readonly bytes: number;
   readonly healthP99: number | undefined;
+  /** Peak VmRSS of `pid` during the load (bytes), when a pid was given. */
+  readonly peakRss?: number | undefined;
 }
 
-export type SidecarMessage = { id: number; cmd: 'calls' | 'reset' | 'close' } | { id: number; cmd: 'load'; load: LoadRequest };
+export type SidecarMessage =
+  | { id: number; cmd: 'calls' | 'reset' | 'close' }
+  | { id: number; cmd: 'load'; load: LoadRequest }
+  | { id: number; cmd: 'until'; until: UntilRequest };

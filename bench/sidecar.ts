@@ -3,11 +3,13 @@
  * that neither their CPU nor their memory is counted as the exporter's. Driven over IPC by
  * bench/scale.ts.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { offsetClock } from '../src/clock.js';
 import { WechatSimulator } from '../src/simulator/index.js';
-import { benchAccounts, BENCH_NOW, type LoadRequest, type LoadResult, type SidecarMessage } from './shared.js';
+import { benchAccounts, BENCH_NOW, type LoadRequest, type LoadResult, type SidecarMessage, type UntilRequest } from './shared.js';
 
 const accounts = Number(process.argv[2]);
 const sim = new WechatSimulator({ accounts: benchAccounts(accounts), clock: offsetClock(BENCH_NOW) });
@@ -15,19 +17,38 @@ const url = await sim.listen(0, '127.0.0.1');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-function get(target: string, headers: Record<string, string>): Promise<{ ms: number; bytes: number }> {
+function get(target: string, headers: Record<string, string>, keep = false): Promise<{ ms: number; bytes: number; body?: Buffer }> {
   const t = performance.now();
   return new Promise((resolve, reject) => {
     http
       .get(target, { agent, headers }, (res) => {
         let bytes = 0;
-        res.on('data', (c: Buffer) => (bytes += c.length));
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          if (keep) chunks.push(c);
+        });
         res.on('end', () =>
-          res.statusCode === 200 ? resolve({ ms: performance.now() - t, bytes }) : reject(new Error(`${target}: ${res.statusCode}`)),
+          res.statusCode === 200
+            ? resolve({ ms: performance.now() - t, bytes, ...(keep ? { body: Buffer.concat(chunks) } : {}) })
+            : reject(new Error(`${target}: ${res.statusCode}`)),
         );
       })
       .on('error', reject);
   });
+}
+
+/** VmRSS of a process in bytes (/proc/<pid>/status, kB). */
+function rssOf(pid: number): number {
+  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb ?? 0) * 1024;
+}
+
+async function until(req: UntilRequest): Promise<null> {
+  for (;;) {
+    const { body } = await get(req.url, req.headers, true);
+    if (body && gunzipSync(body).includes(req.needle)) return null;
+  }
 }
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
@@ -50,7 +71,11 @@ async function load(req: LoadRequest): Promise<LoadResult> {
       await new Promise((r) => setTimeout(r, 500));
     }
   };
+  const pid = req.pid;
+  let peakRss = pid === undefined ? undefined : rssOf(pid);
+  const sampler = pid === undefined ? undefined : setInterval(() => (peakRss = Math.max(peakRss ?? 0, rssOf(pid))), 100);
   await Promise.all([...Array.from({ length: req.concurrency }, scraper), prober()]);
+  clearInterval(sampler);
   scrapes.sort((a, b) => a - b);
   health.sort((a, b) => a - b);
   return {
@@ -59,6 +84,7 @@ async function load(req: LoadRequest): Promise<LoadResult> {
     p99: pct(scrapes, 99),
     bytes,
     healthP99: health.length ? pct(health, 99) : undefined,
+    peakRss,
   };
 }
 
@@ -67,6 +93,7 @@ process.on('message', (m: SidecarMessage) => {
   if (m.cmd === 'calls') reply(sim.calls.length);
   else if (m.cmd === 'reset') reply(sim.resetCalls());
   else if (m.cmd === 'load') void load(m.load).then(reply);
+  else if (m.cmd === 'until') void until(m.until).then(reply);
   else if (m.cmd === 'close')
     void sim.close().then(() => {
       agent.destroy();
