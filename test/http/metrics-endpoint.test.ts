@@ -4,12 +4,10 @@ import http, { type RequestListener, type Server } from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { memoryLogger } from '../../src/log.js';
-import { ManualClock } from '../../src/clock.js';
 import { withMetricsFastPath } from '../../src/http/metrics-endpoint.js';
 import { listen, WebConfigSource } from '../../src/http/web-config/index.js';
 import { Redactor } from '../../src/redact.js';
-import { WechatSimulator } from '../../src/simulator/index.js';
-import { NEWS, SHOP, startExporter, tempDir, type Harness } from '../helpers/exporter-harness.js';
+import { servedExporter } from '../helpers/served-exporter.js';
 import { PROMETHEUS_ACCEPT, rawRequest, type RawResponse } from '../helpers/raw-http.js';
 import { ALICE, basic, FIXTURES } from './web-config/helpers.js';
 
@@ -36,32 +34,13 @@ const CASES: Record<string, string>[] = [
 ];
 
 describe('/metrics fast path (ahead of express)', () => {
-  let sim: WechatSimulator;
-  let tmp: ReturnType<typeof tempDir>;
-  let h: Harness;
-  let server: Server;
-  const clock = new ManualClock('2026-03-10T09:00:00+08:00');
-
-  before(async () => {
-    sim = new WechatSimulator({ accounts: [SHOP, NEWS], clock });
-    await sim.listen(0, '127.0.0.1');
-    tmp = tempDir();
-    h = startExporter({ sim, clock, storePath: join(tmp.dir, 'store.db'), accounts: [SHOP, NEWS] });
-    await h.exporter.pollAll();
-    server = await serveOn(h.app);
-  });
-  after(async () => {
-    server.close();
-    await h.close();
-    await sim.close();
-    tmp.remove();
-  });
+  const served = servedExporter();
 
   it('answers exactly as the express route does: status, headers in order, bytes; for every negotiation', async () => {
     // `/metrics/` is not taken verbatim by the fast path: express' own route (non-strict) serves it.
     for (const headers of [...CASES, ...CASES]) {
-      const fast = await rawRequest(server, '/metrics', headers);
-      const routed = await rawRequest(server, '/metrics/', headers);
+      const fast = await rawRequest(served().server, '/metrics', headers);
+      const routed = await rawRequest(served().server, '/metrics/', headers);
       const what = JSON.stringify(headers);
       assert.equal(fast.status, 200, what);
       assert.equal(routed.status, 200, what);
@@ -72,9 +51,9 @@ describe('/metrics fast path (ahead of express)', () => {
   });
 
   it('negotiates per request, not once for the first client', async () => {
-    const om = await rawRequest(server, '/metrics', { Accept: PROMETHEUS_ACCEPT, 'Accept-Encoding': 'gzip' });
-    const text = await rawRequest(server, '/metrics', {});
-    const om2 = await rawRequest(server, '/metrics?debug=1', { Accept: PROMETHEUS_ACCEPT });
+    const om = await rawRequest(served().server, '/metrics', { Accept: PROMETHEUS_ACCEPT, 'Accept-Encoding': 'gzip' });
+    const text = await rawRequest(served().server, '/metrics', {});
+    const om2 = await rawRequest(served().server, '/metrics?debug=1', { Accept: PROMETHEUS_ACCEPT });
     assert.match(String(om.headers['content-type']), /^application\/openmetrics-text; version=1\.0\.0/);
     assert.equal(om.headers['content-encoding'], 'gzip');
     assert.match(String(text.headers['content-type']), /^text\/plain; version=0\.0\.4/);
@@ -86,19 +65,19 @@ describe('/metrics fast path (ahead of express)', () => {
   });
 
   it('HEAD gets the headers without a body; other methods and paths go to express', async () => {
-    const head = await rawRequest(server, '/metrics', { 'Accept-Encoding': 'gzip' }, 'HEAD');
-    const get = await rawRequest(server, '/metrics', { 'Accept-Encoding': 'gzip' });
+    const head = await rawRequest(served().server, '/metrics', { 'Accept-Encoding': 'gzip' }, 'HEAD');
+    const get = await rawRequest(served().server, '/metrics', { 'Accept-Encoding': 'gzip' });
     assert.equal(head.status, 200);
     assert.equal(head.body.length, 0);
     assert.equal(head.headers['content-length'], get.headers['content-length']);
-    assert.equal((await rawRequest(server, '/metrics', {}, 'POST')).status, 404);
-    assert.equal((await rawRequest(server, '/metricsx', {})).status, 404);
-    assert.equal((await rawRequest(server, '/-/healthy', {})).body.toString(), 'Healthy\n');
+    assert.equal((await rawRequest(served().server, '/metrics', {}, 'POST')).status, 404);
+    assert.equal((await rawRequest(served().server, '/metricsx', {})).status, 404);
+    assert.equal((await rawRequest(served().server, '/-/healthy', {})).body.toString(), 'Healthy\n');
   });
 
   it('concurrent scrapes get the same bytes', async () => {
     const headers = { Accept: PROMETHEUS_ACCEPT, 'Accept-Encoding': 'gzip' };
-    const answers = await Promise.all(Array.from({ length: 8 }, () => rawRequest(server, '/metrics', headers)));
+    const answers = await Promise.all(Array.from({ length: 8 }, () => rawRequest(served().server, '/metrics', headers)));
     for (const a of answers) assert.deepEqual(a.body, answers[0]?.body);
   });
 
@@ -148,7 +127,7 @@ describe('/metrics fast path (ahead of express)', () => {
   describe('behind --web.config.file', () => {
     const guarded = async (file: string): Promise<Server> => {
       const server = listen(
-        h.app,
+        served().h.app,
         { host: '127.0.0.1', port: 0 },
         WebConfigSource.load(join(FIXTURES, file)),
         memoryLogger(new Redactor()).logger,
