@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { parse, type HTMLElement } from 'node-html-parser';
 import { ManualClock } from '../../src/clock.js';
@@ -38,7 +38,7 @@ async function polledExporter(n: number): Promise<Fixture> {
   const tmp = tempDir();
   const h = startExporter({ sim, clock, storePath: join(tmp.dir, 'store.db'), accounts, schedule: { lookbackDays: 1, concurrency: 16 } });
   await h.exporter.pollAll();
-  const server = h.app.listen(0, '127.0.0.1');
+  const server = createServer(h.app).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const { port } = server.address() as { port: number };
   return { sim, h, server, tmp, base: `http://127.0.0.1:${port}` };
