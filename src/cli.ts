@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { backfillCommand } from './backfill/command.js';
 import type { BackfillFlags } from './backfill/request.js';
+import type { DiscoveryConfig } from './config/discovery-schema.js';
 import { loadConfig } from './config/load.js';
 import { ShardSyntaxError, WHOLE, parseShard, type Shard } from './config/shard.js';
 import { runDaemon } from './daemon.js';
@@ -27,6 +28,13 @@ interface GlobalFlags {
   'log.format': LogFormat;
   demo?: boolean;
   shard: Shard;
+  'web.enableLifecycle'?: boolean;
+}
+
+/** check-config does not read the discovery sources (they are read, and reported, at run time). */
+function discoveryNote(d: DiscoveryConfig | undefined): string {
+  if (!d) return '';
+  return `; more from discovery (${[d.files.length ? `${d.files.length} file glob(s)` : '', d.http ? 'a URL' : ''].filter(Boolean).join(' and ')}, read at run time)`;
 }
 
 /** `--shard`'s parser: commander reports a thrown InvalidArgumentError as a usage error (exit 2). */
@@ -61,6 +69,7 @@ function program(env: NodeJS.ProcessEnv): Command {
     .option('--storage.path <file>', 'SQLite store of every row fetched', './data/wechat-exporter.db')
     .addOption(new Option('--log.level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--log.format <format>', 'log format').choices(LOG_FORMATS).default('json'))
+    .option('--web.enable-lifecycle', 'enable POST /-/reload (SIGHUP reloads in any case)')
     .option('--demo', 'run against the built-in WeChat API simulator with demo accounts')
     .addOption(
       new Option(
@@ -85,6 +94,7 @@ function program(env: NodeJS.ProcessEnv): Command {
         logFormat: opts['log.format'],
         demo: opts.demo ?? false,
         shard: opts.shard,
+        enableLifecycle: opts['web.enableLifecycle'] ?? false,
       },
       env,
     );
@@ -104,7 +114,7 @@ function program(env: NodeJS.ProcessEnv): Command {
         process.stdout.write(`web config OK (${webConfigFile}): TLS ${tls ? 'on' : 'off'}\n`);
       }
       process.stdout.write(
-        `configuration OK (${config.source}): ${config.accounts.length} account(s): ${config.accounts.map((a) => a.name).join(', ')}\n`,
+        `configuration OK (${config.source}): ${config.accounts.length} account(s): ${config.accounts.map((a) => a.name).join(', ')}${discoveryNote(config.discovery)}\n`,
       );
     });
 

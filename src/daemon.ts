@@ -2,11 +2,14 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Shard } from './config/shard.js';
 import { Exporter } from './exporter.js';
+import { loadConfig } from './config/load.js';
 import { exporterApp } from './exporter-app.js';
+import { lifecycleRouter } from './http/lifecycle.js';
 import { parseListenAddress } from './http/listen-address.js';
 import { createRemoteWriter } from './remote-write/wiring.js';
 import { listen, WebConfigSource } from './http/web-config/index.js';
-import { onReloadSignal } from './process-guards.js';
+import { Reloader } from './reload/reloader.js';
+import { catchSighup, RESTART_ONLY } from './reload/sighup.js';
 import { clockFromEnv, commandLogger, openRuntime, type Env, type Runtime, type RuntimeFlags } from './runtime.js';
 
 export interface DaemonFlags extends RuntimeFlags {
@@ -17,6 +20,8 @@ export interface DaemonFlags extends RuntimeFlags {
   readonly webConfigFile?: string | undefined;
   /** `--shard=I/N`. @default WHOLE */
   readonly shard?: Shard;
+  /** `--web.enable-lifecycle`: allow `POST /-/reload`. */
+  readonly enableLifecycle?: boolean;
 }
 
 /** Shutdown must end well within the 10 s that `docker stop` and Kubernetes wait by default. */
@@ -54,26 +59,63 @@ async function waitForSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-/** Runs the exporter until SIGTERM/SIGINT; resolves with the process exit code. */
+/** Runs the exporter until SIGTERM/SIGINT; resolves with the process exit code. SIGHUP reloads. */
 export async function runDaemon(flags: DaemonFlags, env: Env): Promise<number> {
   const { log, redactor } = commandLogger(flags);
-  onReloadSignal(() => log.warn('SIGHUP received: configuration reload is not supported yet; the running configuration is kept'));
+  const hup = catchSighup(log);
+  try {
+    return await serve(flags, env, { log, redactor }, hup);
+  } finally {
+    hup.release();
+  }
+}
+
+async function serve(
+  flags: DaemonFlags,
+  env: Env,
+  { log, redactor }: ReturnType<typeof commandLogger>,
+  hup: ReturnType<typeof catchSighup>,
+): Promise<number> {
   // Bad listen addresses are usage errors, refused before anything opens.
   for (const a of flags.listenAddresses) parseListenAddress(a);
   const webConfig = flags.webConfigFile === undefined ? undefined : WebConfigSource.load(flags.webConfigFile);
   const rt = await openRuntime(flags, env, { log, redactor, clock: clockFromEnv(env, log), owner: true });
-  const exporter = new Exporter({ ...rt, logger: log, env, shard: flags.shard });
+  const reloader = new Reloader({
+    config: rt.config,
+    // The demo's config is built in, not read from a file: a reload keeps it.
+    load: () => (flags.demo ? rt.config : loadConfig({ file: flags.configFile, env })),
+    env,
+    clock: rt.clock,
+    log,
+  });
+  const exporter = new Exporter({
+    ...rt,
+    config: { ...rt.config, accounts: await reloader.initialAccounts() },
+    logger: log,
+    env,
+    shard: flags.shard,
+  });
   // Before the first poll: every day the exporter stores is queued in the same transaction.
   const remoteWriter = createRemoteWriter({ ...rt, logger: log }, exporter.registry);
+  reloader.attach(exporter, exporter.registry);
   const app = exporterApp(exporter, {
     ...rt,
     telemetryPath: flags.telemetryPath,
     demo: flags.demo,
     remoteWriter,
     configuredAccounts: rt.config.accounts.length,
+    operations: () => ({ reloadSuccessful: reloader.lastReloadSuccessful, sources: reloader.sources() }),
+    routes: lifecycleRouter({
+      enabled: flags.enableLifecycle ?? false,
+      reload: () => {
+        log.info('POST /-/reload: reloading the configuration', { note: RESTART_ONLY });
+        return reloader.reload();
+      },
+    }),
   });
   const servers = await listenAll(app, flags.listenAddresses, webConfig, rt);
   if (!servers) {
+    await reloader.close();
     await exporter.stop();
     await remoteWriter?.stop();
     await rt.close();
@@ -91,6 +133,7 @@ export async function runDaemon(flags: DaemonFlags, env: Env): Promise<number> {
   exporter.start();
   remoteWriter?.start();
 
+  hup.reloadWith(() => reloader.reload());
   log.info('shutting down', { signal: await waitForSignal() });
   const deadline = setTimeout(() => {
     log.error('shutdown took too long; exiting');
@@ -99,6 +142,7 @@ export async function runDaemon(flags: DaemonFlags, env: Env): Promise<number> {
   deadline.unref();
   const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
   for (const s of servers) s.closeAllConnections();
+  await reloader.close();
   await exporter.stop();
   await remoteWriter?.stop();
   await Promise.all(closed);

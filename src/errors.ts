@@ -29,7 +29,8 @@ export class ExporterError extends Error {
 }
 
 /** The WeChat API a call went to, as used in the `api` metric label. */
-export type ApiName = 'getinterfacesummary' | 'getinterfacesummaryhour' | 'token' | 'stable_token' | 'token_file' | 'token_url';
+export type ApiName =
+  'getinterfacesummary' | 'getinterfacesummaryhour' | 'token' | 'stable_token' | 'token_file' | 'token_url' | 'quota_get';
 
 /** A WeChat answer `{"errcode":N,"errmsg":"..."}` with N ≠ 0. */
 export class WechatApiError extends ExporterError {

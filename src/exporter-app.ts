@@ -1,7 +1,9 @@
 import type { RequestListener } from 'node:http';
+import express, { type Express } from 'express';
 import type { Clock } from './clock.js';
 import type { Exporter } from './exporter.js';
 import { createApp } from './http/app.js';
+import type { OperationsInfo } from './http/landing-operations.js';
 import { summaryRouter } from './http/summary-api.js';
 import type { BuildInfo } from './version.js';
 import type { RemoteWriter } from './remote-write/remote-writer.js';
@@ -20,6 +22,10 @@ export interface ExporterAppOptions {
   readonly remoteWriter?: RemoteWriter | undefined;
   /** Accounts in the config, all shards together (the landing page of a shard says how many it has). */
   readonly configuredAccounts?: number;
+  /** Reload and discovery state, for the landing page. */
+  readonly operations?: () => OperationsInfo;
+  /** More routes (`/-/reload`), mounted after the JSON API. */
+  readonly routes?: express.Router;
 }
 
 /** The HTTP surface of a running exporter: metrics, landing page, health, readiness and the JSON API. */
@@ -39,7 +45,11 @@ export function exporterApp(exporter: Exporter, options: ExporterAppOptions): Re
       nextRunAt: exporter.nextRunAt(),
       remoteWrite: options.remoteWriter?.status(),
       shard: { ...exporter.shard, configured: options.configuredAccounts ?? exporter.accounts.length },
+      operations: options.operations?.(),
     }),
-    routes: summaryRouter({ store: options.store, accounts: () => exporter.accounts }),
+    routes: express
+      .Router()
+      .use(summaryRouter({ store: options.store, accounts: () => exporter.accounts }))
+      .use(options.routes ?? express.Router()),
   });
 }

@@ -1,18 +1,18 @@
 import { Registry } from 'prom-client';
 import type { Logger } from 'winston';
-import type { ResolvedConfig } from './config/load.js';
+import type { ResolvedAccount, ResolvedConfig } from './config/load.js';
 import { WHOLE, inShard, type Shard } from './config/shard.js';
 import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import type { BuildInfo } from './version.js';
 import { pollAccount } from './poll/account-poller.js';
-import { startAccount, type AccountRuntime } from './poll/account-runtime.js';
 import type { AccountState } from './poll/account-state.js';
-import { AccountRuns } from './poll/account-runs.js';
 import { afterPoll, isHeld } from './poll/after-poll.js';
 import { lookbackWindow } from './poll/plan.js';
 import { Scheduler, type RunTrigger } from './poll/scheduler.js';
+import { QuotaWatch } from './quota/quota-watch.js';
 import { readReferenceDay } from './store/history.js';
-import { readStartStates } from './store/start-reads.js';
+import type { AccountRuntime } from './reload/account-runtime.js';
+import { AccountSet } from './reload/account-set.js';
 import type { Store } from './store/store.js';
 import { createAccountClients, type AccountClients, type AccountClientsOptions } from './wechat/account-clients.js';
 
@@ -35,41 +35,35 @@ export interface ExporterOptions extends Pick<AccountClientsOptions, 'clock' | '
  */
 export class Exporter {
   readonly registry = new Registry();
-  readonly #o: ExporterOptions;
+  #o: ExporterOptions;
   readonly #clients: AccountClients;
-  readonly #accounts: AccountRuntime[];
+  readonly #set: AccountSet;
+  readonly #quota: QuotaWatch;
   readonly #scheduler: Scheduler;
   /** What /metrics serves. */
   readonly metrics: ExporterMetrics;
   /** `--shard`; the whole set of accounts when not sharded. */
   readonly shard: Shard;
-  /** Polls and retries per account (the scheduler only starts runs). */
-  readonly #runs: AccountRuns;
   #stopped = false;
 
   constructor(options: ExporterOptions) {
     this.#o = options;
     const { config, logger, store } = options;
     this.shard = options.shard ?? WHOLE;
-    const mine = config.accounts.filter((account) => inShard(account.appid, this.shard));
-    this.#clients = createAccountClients({ ...config, ...options, accounts: mine, registry: this.registry });
-    const stored = readStartStates(store);
-    this.#accounts = mine.map((account) => startAccount(account, this.#clients.apiFor(account.appid), stored(account.appid), logger));
+    this.#clients = createAccountClients({ ...config, ...options, accounts: [], registry: this.registry });
+    const runs = { concurrency: config.schedule.concurrency, clock: options.clock };
+    this.#set = new AccountSet(config.accounts, { clients: this.#clients, store, logger, runs }, (a) => inShard(a, this.shard));
     const metrics = { ...options, ...config.metrics, registry: this.registry, api: this.#clients.metrics };
     this.metrics = new ExporterMetrics({ ...metrics, accounts: () => this.accounts });
-    this.#scheduler = new Scheduler({
-      cron: config.schedule.cron,
-      retryIntervalMs: config.schedule.retryInterval,
-      clock: options.clock,
-      log: logger,
-      run: (trigger) => this.pollAll(trigger).then(() => ({ retry: false })),
-    });
-    this.#runs = new AccountRuns({ concurrency: config.schedule.concurrency, clock: options.clock });
+    this.#quota = new QuotaWatch({ table: store.quota, clock: options.clock, registry: this.registry, appids: () => this.#set.appids() });
+    // The scheduler only starts runs: each account's retries are its own (AccountSet.start).
+    const { cron, retryInterval: retryIntervalMs } = config.schedule;
+    this.#scheduler = new Scheduler({ cron, retryIntervalMs, clock: options.clock, log: logger, run: (t) => this.#runAll(t) });
   }
 
   /** The accounts' states, in config order. */
   get accounts(): readonly AccountState[] {
-    return this.#accounts.map((a) => a.state);
+    return this.#set.runtimes.map((a) => a.state);
   }
 
   /** False once stopping (readiness). */
@@ -82,6 +76,19 @@ export class Exporter {
     return this.#scheduler.nextCronAt();
   }
 
+  /** A new account list (reload, discovery): see AccountSet.apply; added and changed accounts start their runs now. */
+  applyAccounts(next: readonly ResolvedAccount[]): void {
+    void this.#set.start(this.#set.apply(next).fresh, 'start', this.#poll);
+    this.metrics.changed(); // a removed account leaves /metrics now, not after the next poll
+  }
+
+  /** A reload's config: `schedule` applies now; see restartOnlyChanges for what does not. */
+  reconfigure(config: ResolvedConfig): void {
+    this.#o = { ...this.#o, config };
+    this.#scheduler.reschedule(config.schedule.cron, config.schedule.retryInterval);
+    this.#set.setConcurrency(config.schedule.concurrency);
+  }
+
   /** Starts the schedule: a poll now, then on the cron schedule and retries. */
   start(): void {
     this.#scheduler.start();
@@ -89,20 +96,14 @@ export class Exporter {
 
   /** Runs one poll of every account now (what the schedule calls; tests call it directly). */
   async pollAll(trigger: RunTrigger = 'start'): Promise<{ retry: boolean }> {
-    // Each account on its own: its retry comes at its own nextPollAt, never after another account's poll.
-    const wants = await Promise.all(
-      this.#accounts.map((a) =>
-        this.#runs.start(a.api.appid, trigger, {
-          poll: (t) => this.#pollOne(a, t).finally(() => this.metrics.changed()),
-          retryAt: () => a.state.nextPollAt,
-        }),
-      ),
-    );
-    return { retry: wants.some(Boolean) };
+    return { retry: (await this.#set.start(this.#set.runtimes, trigger, this.#poll)).some(Boolean) };
   }
 
+  #runAll = (t: RunTrigger): Promise<{ retry: boolean }> => this.pollAll(t).then(() => ({ retry: false }));
+  #poll = (r: AccountRuntime, t: RunTrigger): Promise<boolean> => this.#pollNow(r, t).finally(() => this.metrics.changed());
+
   /** Polls one account and applies the after-poll rules; resolves whether it wants a retry run. Never rejects. */
-  async #pollOne({ state, log, api }: AccountRuntime, trigger: RunTrigger): Promise<boolean> {
+  async #pollNow({ state, log, api }: AccountRuntime, trigger: RunTrigger): Promise<boolean> {
     const { clock, store, redactor, config } = this.#o;
     const startedAt = clock.now();
     if (this.#stopped || isHeld(state, trigger, startedAt)) return false;
@@ -126,6 +127,7 @@ export class Exporter {
     Object.assign(state, after.state);
     if (after.kind === 'ok') {
       if (result.calls > 0) state.lastSuccessAt = store.lastSuccess(api.appid);
+      if (result.calls > 0) await this.#quota.afterDataPoll(api, log);
       if (after.retry)
         log.info('data not ready yet; will retry', { pending: result.pending, retryIn: config.schedule.retryInterval / 1000 });
       return after.retry;
@@ -140,7 +142,7 @@ export class Exporter {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    const draining = Promise.all([this.#scheduler.stop(), this.#runs.stop()]);
+    const draining = Promise.all([this.#scheduler.stop(), this.#set.stop()]);
     await this.#clients.close();
     await draining;
   }

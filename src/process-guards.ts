@@ -14,9 +14,9 @@ export function survivePipeErrors(streams: readonly Writable[] = [process.stdout
 }
 
 /**
- * SIGHUP's default action ends the process. The contract makes SIGHUP a reload (issue 15); until
- * that is wired, `onReload` is called instead and the running configuration is kept. The handler
- * stays installed for the process' life so that a late SIGHUP during shutdown is harmless too.
+ * SIGHUP's default action ends the process. The contract makes SIGHUP a reload: `onReload` is
+ * called instead (reload/sighup.ts gives the reload). The handler stays installed for the
+ * process' life so that a late SIGHUP during shutdown is harmless too.
  */
 export function onReloadSignal(onReload: () => void): void {
   process.on('SIGHUP', onReload);

@@ -13,8 +13,8 @@ const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 const LAYERS: readonly (readonly string[])[] = [
   ['clock', 'dates', 'date-range', 'figures', 'errcodes', 'errors', 'redact', 'log', 'version', 'process-guards'],
   ['config'],
-  ['wechat', 'store', 'simulator'],
-  ['poll'],
+  ['wechat', 'store', 'simulator', 'discovery'],
+  ['poll', 'quota', 'reload'],
   ['metrics', 'remote-write'],
   ['http'],
   ['exporter', 'exporter-app', 'demo'],

@@ -27,13 +27,14 @@ describe('signals and broken pipes', function () {
     tmp.remove();
   });
 
-  it('SIGHUP does not end the process; it says reload is not supported yet', async () => {
+  it('SIGHUP does not end the process; it reloads the configuration', async () => {
     const d = await startDemo(tmp.dir);
     run = d.run;
     d.run.child.kill('SIGHUP');
-    await waitFor('the SIGHUP log line', () => /SIGHUP received/.test(d.run.stderr()));
+    await waitFor('the SIGHUP log line', () => /SIGHUP: reloading the configuration/.test(d.run.stderr()));
+    await waitFor('the reload to end', () => /configuration reloaded/.test(d.run.stderr()));
     d.run.child.kill('SIGHUP');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('the second reload', () => (d.run.stderr().match(/configuration reloaded/g) ?? []).length === 2);
     assert.equal((await get(`${d.url}/-/healthy`))?.status, 200);
     d.run.child.kill('SIGTERM');
     assert.equal(await d.run.exited, 0);

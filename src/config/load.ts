@@ -58,31 +58,52 @@ export function validateConfig(raw: unknown): Config {
   return result.data;
 }
 
+type ReadText = (path: string) => string;
+const readText: ReadText = (p) => readFileSync(p, 'utf8');
+
+/**
+ * One account's appsecret from `secretEnv`, `secretFile` or `secret`; problems and warnings are
+ * prefixed with `at` (`accounts[2]`, or a discovery source and entry).
+ */
+export function resolveAccountSecret(
+  a: AccountConfig,
+  at: string,
+  env: Env,
+  readFile: ReadText = readText,
+): { account: ResolvedAccount; problems: string[]; warnings: string[] } {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  let appsecret: string | undefined;
+  if (a.secretEnv !== undefined) {
+    appsecret = env[a.secretEnv]?.trim();
+    if (!appsecret) problems.push(`${at}.secretEnv: environment variable ${a.secretEnv} is not set or empty`);
+  } else if (a.secretFile !== undefined) {
+    try {
+      appsecret = readFile(a.secretFile).trim();
+      if (!appsecret) problems.push(`${at}.secretFile: ${a.secretFile} is empty`);
+    } catch (err) {
+      problems.push(`${at}.secretFile: cannot read ${a.secretFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  } else if (a.secret !== undefined) {
+    appsecret = a.secret;
+    warnings.push(`${at}.secret: the appsecret is written in the config file; prefer secretEnv or secretFile`);
+  }
+  return { account: { ...a, appsecret }, problems, warnings };
+}
+
 /** Reads each account's appsecret from `secretEnv`, `secretFile` or `secret`. */
 export function resolveSecrets(
   config: Config,
   env: Env,
-  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  readFile: ReadText = readText,
 ): { accounts: ResolvedAccount[]; warnings: string[] } {
   const problems: string[] = [];
   const warnings: string[] = [];
   const accounts = config.accounts.map((a, i): ResolvedAccount => {
-    let appsecret: string | undefined;
-    if (a.secretEnv !== undefined) {
-      appsecret = env[a.secretEnv]?.trim();
-      if (!appsecret) problems.push(`accounts[${i}].secretEnv: environment variable ${a.secretEnv} is not set or empty`);
-    } else if (a.secretFile !== undefined) {
-      try {
-        appsecret = readFile(a.secretFile).trim();
-        if (!appsecret) problems.push(`accounts[${i}].secretFile: ${a.secretFile} is empty`);
-      } catch (err) {
-        problems.push(`accounts[${i}].secretFile: cannot read ${a.secretFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
-    } else if (a.secret !== undefined) {
-      appsecret = a.secret;
-      warnings.push(`accounts[${i}].secret: the appsecret is written in the config file; prefer secretEnv or secretFile`);
-    }
-    return { ...a, appsecret };
+    const resolved = resolveAccountSecret(a, `accounts[${i}]`, env, readFile);
+    problems.push(...resolved.problems);
+    warnings.push(...resolved.warnings);
+    return resolved.account;
   });
   if (problems.length) throw new ConfigError(problems);
   return { accounts, warnings };

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { discoverySchema } from './discovery-schema.js';
 import { duration, httpUrl, intRange } from './fields.js';
 import { remoteWriteSchema } from './remote-write.js';
 
@@ -40,7 +41,8 @@ const accountFields = z.strictObject({
   forceRefresh: z.boolean().default(false),
 });
 
-const account = accountFields
+/** One account, as in `accounts:` and in each discovered list. */
+export const accountSchema = accountFields
   .superRefine((a, ctx) => {
     const secrets = SECRET_SOURCES.filter((k) => a[k] !== undefined);
     const needsSecret = SECRET_TOKEN_SOURCES.includes(a.tokenSource);
@@ -95,58 +97,62 @@ function tokenConfigOf(a: z.output<typeof accountFields>) {
   return token === undefined ? z.NEVER : { ...rest, ...token };
 }
 
-export const configSchema = z.strictObject({
-  wechat: z
-    .strictObject({
-      baseUrls: z
-        .array(httpUrl)
-        .min(1, 'at least one base URL')
-        .default([...DEFAULT_BASE_URLS]),
-      timeout: duration(100, 300_000).default(10_000),
-      proxy: httpUrl.optional(),
-      retry: z
-        .strictObject({
-          maxAttempts: intRange(1, 10).default(4),
-          maxElapsed: duration(0, 3_600_000).default(60_000),
-        })
-        .prefault({}),
-    })
-    // prefault: an absent section is parsed as {}, so each default above is written only once.
-    .prefault({}),
-  schedule: z
-    .strictObject({
-      cron: cronExpression.default('15 8 * * *'),
-      retryInterval: duration(60_000, 86_400_000).default(1_800_000),
-      lookbackDays: intRange(1, 90).default(7),
-      concurrency: intRange(1, 64).default(4),
-    })
-    .prefault({}),
-  metrics: z
-    .strictObject({
-      /** false: only the daily gauges on /metrics (hourly rows stay in the store, the JSON API and the backfill). */
-      hourly: z.boolean().default(true),
-    })
-    .prefault({}),
-  accounts: z
-    .array(account)
-    .min(1, 'at least one account')
-    .superRefine((accounts, ctx) => {
-      for (const key of ['name', 'appid'] as const) {
-        const seen = new Map<string, number>();
-        accounts.forEach((a, i) => {
-          const first = seen.get(a[key]);
-          if (first !== undefined)
-            ctx.addIssue({
-              code: 'custom',
-              path: [i, key],
-              message: `duplicate ${key} ${JSON.stringify(a[key])} (also accounts[${first}])`,
-            });
-          else seen.set(a[key], i);
-        });
-      }
-    }),
-  remoteWrite: remoteWriteSchema,
-});
+export const configSchema = z
+  .strictObject({
+    wechat: z
+      .strictObject({
+        baseUrls: z
+          .array(httpUrl)
+          .min(1, 'at least one base URL')
+          .default([...DEFAULT_BASE_URLS]),
+        timeout: duration(100, 300_000).default(10_000),
+        proxy: httpUrl.optional(),
+        retry: z
+          .strictObject({
+            maxAttempts: intRange(1, 10).default(4),
+            maxElapsed: duration(0, 3_600_000).default(60_000),
+          })
+          .prefault({}),
+      })
+      // prefault: an absent section is parsed as {}, so each default above is written only once.
+      .prefault({}),
+    schedule: z
+      .strictObject({
+        cron: cronExpression.default('15 8 * * *'),
+        retryInterval: duration(60_000, 86_400_000).default(1_800_000),
+        lookbackDays: intRange(1, 90).default(7),
+        concurrency: intRange(1, 64).default(4),
+      })
+      .prefault({}),
+    metrics: z
+      .strictObject({
+        /** false: only the daily gauges on /metrics (hourly rows stay in the store, the JSON API and the backfill). */
+        hourly: z.boolean().default(true),
+      })
+      .prefault({}),
+    accounts: z
+      .array(accountSchema)
+      .default([])
+      .superRefine((accounts, ctx) => {
+        for (const key of ['name', 'appid'] as const) {
+          const seen = new Map<string, number>();
+          accounts.forEach((a, i) => {
+            const first = seen.get(a[key]);
+            if (first !== undefined)
+              ctx.addIssue({
+                code: 'custom',
+                path: [i, key],
+                message: `duplicate ${key} ${JSON.stringify(a[key])} (also accounts[${first}])`,
+              });
+            else seen.set(a[key], i);
+          });
+        }
+      }),
+    remoteWrite: remoteWriteSchema,
+    discovery: discoverySchema.optional(),
+  })
+  // With discovery the static list may be empty: a platform may list every account through it.
+  .refine((c) => c.accounts.length > 0 || c.discovery !== undefined, { path: ['accounts'], message: 'at least one account' });
 
 export type Config = z.output<typeof configSchema>;
 export type AccountConfig = Config['accounts'][number];

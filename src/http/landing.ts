@@ -6,6 +6,7 @@ import { beijingTime as time, count, escapeHtml, percent, seconds } from './stat
 import { pager } from './status/pager.js';
 import { DEFAULT_STATUS_QUERY, STATUS_SORTS, type StatusQuery } from './status/query.js';
 import { statusPage, type StatusRow } from './status/rows.js';
+import { renderOperations, type OperationsInfo } from './landing-operations.js';
 
 export interface LandingInfo {
   readonly version: string;
@@ -16,6 +17,8 @@ export interface LandingInfo {
   readonly now: number;
   /** `--shard`, and how many accounts the config has in all shards. */
   readonly shard?: { readonly index: number; readonly count: number; readonly configured: number };
+  /** Reload and discovery state. */
+  readonly operations?: OperationsInfo | undefined;
   /** The next scheduled (cron) run. */
   readonly nextRunAt?: number | undefined;
   /** One entry per `remoteWrite` target. */
@@ -97,6 +100,6 @@ ${filterForm(query)}
 ${rows}
 </tbody></table>
 ${pager(query, page.page, page.pages)}
-${renderRemoteWrite(info.remoteWrite)}</body></html>
+${renderRemoteWrite(info.remoteWrite)}${info.operations ? renderOperations(info.operations, time) : ''}</body></html>
 `;
 }

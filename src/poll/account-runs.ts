@@ -23,12 +23,14 @@ export interface AccountRunsOptions {
  * concurrency slot: still going after `slotMs` (a WeChat that hangs for this account), it lets the
  * next account start, so that no account ever waits on another's failure.
  */
-export class AccountRuns {
+export class AccountRuns<K = string> {
   readonly #limit: LimitFunction;
   readonly #clock: Clock;
   readonly #slotMs: number;
-  readonly #inFlight = new Map<string, Promise<boolean>>();
-  readonly #timers = new Map<string, NodeJS.Timeout>();
+  readonly #inFlight = new Map<K, Promise<boolean>>();
+  readonly #timers = new Map<K, NodeJS.Timeout>();
+  /** Accounts removed by a reload: a poll of theirs still going ends without a retry. */
+  readonly #forgotten = new Set<K>();
   #stopped = false;
 
   constructor(options: AccountRunsOptions) {
@@ -38,7 +40,7 @@ export class AccountRuns {
   }
 
   /** Polls the account `key` now (in a slot), or joins its poll in progress; resolves whether it wants a retry. */
-  start(key: string, trigger: RunTrigger, run: AccountRun): Promise<boolean> {
+  start(key: K, trigger: RunTrigger, run: AccountRun): Promise<boolean> {
     const going = this.#inFlight.get(key);
     if (going) return going;
     clearTimeout(this.#timers.get(key));
@@ -51,19 +53,35 @@ export class AccountRuns {
       });
     }).then((retry) => {
       this.#inFlight.delete(key);
-      if (retry) this.#scheduleRetry(key, run);
+      const removed = this.#forgotten.delete(key);
+      if (retry && !removed) this.#scheduleRetry(key, run);
       return retry;
     });
     this.#inFlight.set(key, poll);
     return poll;
   }
 
-  #scheduleRetry(key: string, run: AccountRun): void {
+  #scheduleRetry(key: K, run: AccountRun): void {
     const at = run.retryAt();
     if (this.#stopped || at === undefined) return;
     const timer = setTimeout(() => void this.start(key, 'retry', run), Math.max(0, at - this.#clock.now()));
     timer.unref();
     this.#timers.set(key, timer);
+  }
+
+  /** `schedule.concurrency` changed by a reload: polls already started keep their slots. */
+  setConcurrency(concurrency: number): void {
+    this.#limit.concurrency = concurrency;
+  }
+
+  /**
+   * An account removed (or replaced) by a reload: its retry timer stops, and a poll of it still
+   * going (its calls aborted by the caller) ends without scheduling another.
+   */
+  forget(key: K): void {
+    clearTimeout(this.#timers.get(key));
+    this.#timers.delete(key);
+    if (this.#inFlight.has(key)) this.#forgotten.add(key);
   }
 
   /** No more retries; resolves once the polls in progress (whose calls the caller aborts) have ended. */

@@ -22,9 +22,10 @@ export interface SchedulerOptions {
  * while a run is going is dropped (the run in progress covers it).
  */
 export class Scheduler {
-  readonly #o: SchedulerOptions;
+  #o: SchedulerOptions;
   /** The one Cron: paused until start(), it also answers when the next run is. */
-  readonly #cron: Cron;
+  #cron: Cron;
+  #started = false;
   #retryTimer: NodeJS.Timeout | undefined;
   #retryAt: number | undefined;
   #running: Promise<void> | undefined;
@@ -33,14 +34,28 @@ export class Scheduler {
 
   constructor(options: SchedulerOptions) {
     this.#o = options;
-    this.#cron = new Cron(options.cron, { timezone: SCHEDULE_TIMEZONE, protect: true, paused: true }, () => {
+    this.#cron = this.#newCron(options.cron);
+  }
+
+  #newCron(cron: string): Cron {
+    return new Cron(cron, { timezone: SCHEDULE_TIMEZONE, protect: true, paused: true }, () => {
       void this.trigger('cron');
     });
   }
 
   start(): void {
+    this.#started = true;
     this.#cron.resume();
     void this.trigger('start');
+  }
+
+  /** A reload's schedule (a no-op when unchanged): the next cron run follows it; no run starts now (a pending retry keeps its time). */
+  reschedule(cron: string, retryIntervalMs: number): void {
+    if (cron === this.#o.cron && retryIntervalMs === this.#o.retryIntervalMs) return;
+    this.#o = { ...this.#o, cron, retryIntervalMs };
+    this.#cron.stop();
+    this.#cron = this.#newCron(cron);
+    if (this.#started && !this.#stopped) this.#cron.resume();
   }
 
   /** When the next scheduled (cron) run starts after `after` (epoch ms; default: the clock's now). */

@@ -4,7 +4,8 @@ import { DEFAULT_SETTINGS, type AccountSettings, type SimulatorAccount, type Sim
 
 export interface SimulatedAccount {
   readonly appid: string;
-  readonly secret: string;
+  /** Changed by `rotateSecret` (the operator resets the appsecret on the WeChat platform). */
+  secret: string;
   readonly profile: Required<SimulatorProfile>;
   settings: AccountSettings;
 }
@@ -30,6 +31,13 @@ export class AccountBook {
 
   get(appid: string | undefined): SimulatedAccount | undefined {
     return appid === undefined ? undefined : this.#accounts.get(appid);
+  }
+
+  rotateSecret(appid: string, secret: string): void {
+    const account = this.#accounts.get(appid);
+    if (!account) throw new TypeError(`simulator.rotateSecret: unknown account ${JSON.stringify(appid)}`);
+    if (typeof secret !== 'string' || secret === '') throw new TypeError('simulator.rotateSecret: the secret must be a non-empty string');
+    account.secret = secret;
   }
 
   configure(appid: string, settings: Partial<AccountSettings>): void {

@@ -62,13 +62,27 @@ export function datacubeList(api: DataApi, account: SimulatedAccount, begin: str
   );
 }
 
-export function answerDatacube(ctx: SimContext, api: DataApi, token: string | undefined, body: ParsedBody): Answer {
+/**
+ * The checks every API called with an access token makes first, in WeChat's order: a token, a
+ * valid one, a known account, a whitelisted caller IP. The account, or the error answer.
+ */
+export function tokenHolder(ctx: SimContext, token: string | undefined): SimulatedAccount | Answer {
   if (token === undefined || token === '') return errcodeAnswer(41001);
   const check = ctx.tokens.check(token, ctx.now);
   if (!check.ok) return errcodeAnswer(check.errcode);
   const account = ctx.accounts.get(check.appid);
   if (!account) return errcodeAnswer(40001);
   if (!account.settings.ipWhitelisted) return errcodeAnswer(40164);
+  return account;
+}
+
+export function isAnswer(x: SimulatedAccount | Answer): x is Answer {
+  return 'body' in x;
+}
+
+export function answerDatacube(ctx: SimContext, api: DataApi, token: string | undefined, body: ParsedBody): Answer {
+  const account = tokenHolder(ctx, token);
+  if (isAnswer(account)) return account;
   if (!ctx.quota.take(account.appid, api, ctx.now, account.settings.dailyQuota)) return errcodeAnswer(45009);
   if (!account.settings.apiAuthorized) return errcodeAnswer(48001);
   if (body.kind === 'empty') return errcodeAnswer(44002);

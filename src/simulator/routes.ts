@@ -5,6 +5,7 @@
 import { errcodeAnswer, type Answer } from './answers.js';
 import type { SimContext } from './context.js';
 import { answerDatacube } from './datacube-api.js';
+import { answerQuotaGet } from './quota-api.js';
 import { field, stringField, type ParsedBody } from './request-body.js';
 import { answerTokenRequest } from './token-api.js';
 import type { TokenBook } from './tokens.js';
@@ -15,6 +16,7 @@ const PATHS: Readonly<Record<string, SimApi>> = {
   '/cgi-bin/stable_token': 'stable_token',
   '/datacube/getinterfacesummary': 'getinterfacesummary',
   '/datacube/getinterfacesummaryhour': 'getinterfacesummaryhour',
+  '/cgi-bin/openapi/quota/get': 'quota_get',
 };
 
 export interface RoutedRequest {
@@ -69,6 +71,7 @@ export function routeRequest(method: string, url: URL, body: ParsedBody, tokens:
     ...(appid !== undefined ? { appid } : {}),
     ...(beginDate !== undefined ? { beginDate } : {}),
     ...(endDate !== undefined ? { endDate } : {}),
-    answer: (ctx) => (wrongMethod ? errcodeAnswer(43002) : answerDatacube(ctx, api, token, body)),
+    answer: (ctx) =>
+      wrongMethod ? errcodeAnswer(43002) : api === 'quota_get' ? answerQuotaGet(ctx, token, body) : answerDatacube(ctx, api, token, body),
   };
 }

@@ -104,6 +104,11 @@ export class WechatSimulator {
     this.#tokens.expire(this.#clock.now(), appid);
   }
 
+  /** The appsecret is reset: token requests with the old one get 40125 from now on (issued tokens live on). */
+  rotateSecret(appid: string, secret: string): void {
+    this.#accounts.rotateSecret(appid, secret);
+  }
+
   addAccount(account: SimulatorAccount): void {
     this.#accounts.add(account);
   }

@@ -31,7 +31,7 @@ export interface SimulatorOptions {
   readonly tokenTtlSeconds?: number;
 }
 
-export type SimApi = 'token' | 'stable_token' | 'getinterfacesummary' | 'getinterfacesummaryhour';
+export type SimApi = 'token' | 'stable_token' | 'getinterfacesummary' | 'getinterfacesummaryhour' | 'quota_get';
 
 /** One request the simulator received. */
 export interface SimulatorCall {

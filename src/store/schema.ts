@@ -70,6 +70,20 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE days ADD COLUMN hour_count INTEGER NOT NULL DEFAULT 0 CHECK (hour_count BETWEEN 0 AND 24);
   UPDATE days SET hour_count = (SELECT count(*) FROM hourly h WHERE h.appid = days.appid AND h.ref_date = days.ref_date);
   `,
+  // 4: WeChat's answer to /cgi-bin/openapi/quota/get, once a Beijing day per account and API.
+  `
+  CREATE TABLE api_quota (
+    appid TEXT NOT NULL,
+    api TEXT NOT NULL,
+    checked_on TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'unauthorized')),
+    daily_limit INTEGER,
+    used INTEGER,
+    remain INTEGER,
+    fetched_at INTEGER NOT NULL,
+    PRIMARY KEY (appid, api)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,6 +7,7 @@ import type { DailyRow, HourlyRow, SummaryFigures } from '../figures.js';
 import { assertSqliteFile, openError } from './open-checks.js';
 import { damagedDays, describeDamage, quickCheck, type DamagedDay } from './integrity.js';
 import { takeOwnership, type Ownership } from './owner.js';
+import { QuotaTable } from './quota-table.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export interface StoreOptions {
@@ -62,6 +63,8 @@ export class Store {
   readonly #stmt;
   #ownership: Ownership | undefined;
   readonly #daySaved: ((appid: string, refDate: BeijingDate, at: number) => void)[] = [];
+  /** WeChat's daily quota answers. */
+  readonly quota: QuotaTable;
 
   /**
    * Opens (creating it and its directory if needed) the store at `path`, or `:memory:`, as its
@@ -92,6 +95,7 @@ export class Store {
       throw openError(path, err);
     }
     const db = this.#db;
+    this.quota = new QuotaTable(db);
     this.#stmt = {
       upsertDaily: db.prepare(`INSERT INTO daily (appid, ref_date, callback_count, fail_count, total_time_cost, max_time_cost, fetched_at)
         VALUES (@appid, @refDate, @callbackCount, @failCount, @totalTimeCost, @maxTimeCost, @at)

@@ -53,7 +53,7 @@ export class AccountApi {
   }
 
   async #datacube(api: DatacubeApi, range: DayRange): Promise<WechatJson> {
-    const { clock, http, tokens, appid } = this.#o;
+    const { clock, http, appid } = this.#o;
     assertDatacubeRange(api, range, clock.now());
     const send = (token: string): Promise<WechatJson> =>
       http.call({
@@ -64,16 +64,39 @@ export class AccountApi {
         query: { access_token: token },
         body: { begin_date: range.from, end_date: range.to },
       });
-    return this.#guardQuota(async () => {
-      const token = await tokens.get();
-      try {
-        return await send(token);
-      } catch (err) {
-        if (!(err instanceof WechatApiError) || err.errorClass !== 'token') throw err;
-        tokens.invalidate(token);
-        return send(await tokens.get());
-      }
-    });
+    return this.#guardQuota(() => this.#withToken(send));
+  }
+
+  /**
+   * `POST /cgi-bin/openapi/quota/get` for one API path: the account's daily limit and use of it.
+   * Outside the quota guard: it is not a datacube call, and it is asked only after data came in.
+   * https://developers.weixin.qq.com/doc/offiaccount/openApi/get_api_quota.html
+   */
+  async quotaGet(cgiPath: string): Promise<WechatJson> {
+    const { http, appid } = this.#o;
+    return this.#withToken((token) =>
+      http.call({
+        api: 'quota_get',
+        appid,
+        method: 'POST',
+        path: '/cgi-bin/openapi/quota/get',
+        query: { access_token: token },
+        body: { cgi_path: cgiPath },
+      }),
+    );
+  }
+
+  /** Sends with the cached token; a rejected token is replaced and the call sent once more. */
+  async #withToken(send: (token: string) => Promise<WechatJson>): Promise<WechatJson> {
+    const { tokens } = this.#o;
+    const token = await tokens.get();
+    try {
+      return await send(token);
+    } catch (err) {
+      if (!(err instanceof WechatApiError) || err.errorClass !== 'token') throw err;
+      tokens.invalidate(token);
+      return send(await tokens.get());
+    }
   }
 
   async #guardQuota<T>(fn: () => Promise<T>): Promise<T> {

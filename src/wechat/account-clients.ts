@@ -34,6 +34,10 @@ export interface AccountClients {
   apiFor(appid: string): AccountApi;
   /** The account's token cache; throws likewise. */
   tokensFor(appid: string): TokenCache;
+  /** Builds (or rebuilds, with a new token cache) the clients of one account: a reload's added or changed account. */
+  add(account: ResolvedAccount): AccountApi;
+  /** Forgets a removed account's clients. */
+  remove(appid: string): void;
   /** Abandons calls in flight and closes the connections. */
   close(): Promise<void>;
 }
@@ -54,11 +58,15 @@ export function createAccountClients(options: AccountClientsOptions): AccountCli
     retry: { maxAttempts: wechat.retry.maxAttempts, maxElapsedMs: wechat.retry.maxElapsed, ...BACKOFF_DELAYS, ...options.retryPolicy },
   });
   const clients = new Map<string, { api: AccountApi; tokens: TokenCache }>();
-  for (const account of options.accounts) {
+  const add = (account: ResolvedAccount): AccountApi => {
     if (account.appsecret) redactor.add(account.appsecret);
-    const tokens = new TokenCache({ appid: account.appid, source: createTokenSource(account, http), clock, metrics, redactor });
-    clients.set(account.appid, { tokens, api: new AccountApi({ appid: account.appid, http, tokens, clock, metrics }) });
-  }
+    const source = createTokenSource(account, http, redactor);
+    const tokens = new TokenCache({ appid: account.appid, source, clock, metrics, redactor });
+    const api = new AccountApi({ appid: account.appid, http, tokens, clock, metrics });
+    clients.set(account.appid, { tokens, api });
+    return api;
+  };
+  for (const account of options.accounts) add(account);
   const clientOf = (appid: string): { api: AccountApi; tokens: TokenCache } => {
     const found = clients.get(appid);
     if (!found) throw new Error(`no WeChat client for ${appid}: not a configured account`);
@@ -69,6 +77,8 @@ export function createAccountClients(options: AccountClientsOptions): AccountCli
     metrics,
     apiFor: (appid) => clientOf(appid).api,
     tokensFor: (appid) => clientOf(appid).tokens,
+    add,
+    remove: (appid) => void clients.delete(appid),
     close: () => http.close(),
   };
 }

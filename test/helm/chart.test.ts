@@ -188,6 +188,10 @@ describe('helm chart wechat-interface-exporter', () => {
         'an existingSecret without key',
         { config: { accounts: [{ name: 'a', appid: 'wx0123456789abcdef', existingSecret: { name: 's' } }] } },
       ],
+      ['an inline secret in accountFiles (it would land in a ConfigMap)', { accountFiles: { 'a.yml': [{ name: 'a', appid: 'wx0123456789abcdef', secret: 'x' }] } }],
+      ['an accountFiles name that is not *.yml', { accountFiles: { '../a.txt': [] } }],
+      ['a discovery URL that is not http(s)', { config: { discovery: { http: { url: 'ftp://x/accounts' } } } }],
+      ['web.enableLifecycle: "yes"', { web: { enableLifecycle: 'yes' } }],
     ];
     for (const [what, over] of rejected) {
       it(`rejects ${what}`, () => {
@@ -293,6 +297,24 @@ describe('helm chart wechat-interface-exporter', () => {
       assert.match(deployment, /--config\.file=\{\{ include "wie\.configDir" \. \}\}\/config\.yml/);
       assert.match(deployment, /--storage\.path=\/data\/wechat-exporter\.db/);
       assert.match(deployment, /\{\{- if \.Values\.demo \}\}\s*\n\s*- --demo/);
+    });
+
+    it('web.enableLifecycle adds --web.enable-lifecycle; off by default', () => {
+      assert.match(deployment, /\{\{- if \.Values\.web\.enableLifecycle \}\}\s*\n\s*- --web\.enable-lifecycle/);
+      assert.equal(get(defaults, 'web.enableLifecycle'), false);
+    });
+
+    it('accountFiles: own ConfigMap, mounted as a directory (no subPath), outside the pod checksum, globbed by the config', () => {
+      const accounts = readText(join(TEMPLATES, 'configmap-accounts.yaml'));
+      assert.match(accounts, /name: \{\{ include "wie\.fullname" \. \}\}-accounts/);
+      assert.match(deployment, /- name: accounts\s*\n\s*mountPath: \{\{ include "wie\.accountsDir" \. \}\}\s*\n\s*readOnly: true/);
+      assert.doesNotMatch(deployment, /- name: accounts\s*\n\s*mountPath: [^\n]*\n\s*readOnly: true\s*\n\s*subPath/);
+      const checksums = deployment.split('\n').filter((l) => l.includes('checksum/'));
+      assert.ok(checksums.length > 0);
+      for (const line of checksums) assert.doesNotMatch(line, /accounts/, line);
+      assert.match(helpers, /printf "%s\/\*\.yml" \(include "wie\.accountsDir" \.\)/);
+      // Mounted beside the config, not inside its read-only ConfigMap volume.
+      assert.match(helpers, /define "wie\.accountsDir" -\}\}\/etc\/wechat-interface-exporter-accounts\{\{/);
     });
 
     it('the rendered config replaces secret/existingSecret with secretFile', () => {

@@ -66,6 +66,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** An exporter on `config` as the daemon builds it, its process metrics off and its retries fast. */
+export function testExporter(o: { config: ResolvedConfig; store: Store; clock: Clock; logger: Logger; redactor: Redactor }): Exporter {
+  return new Exporter({ ...o, env: {}, build: BUILD, defaultMetrics: false, retryPolicy: FAST_RETRY });
+}
+
 /** An exporter as the daemon builds it, on a real SQLite file, its process metrics off. */
 export function startExporter(options: {
   sim: WechatSimulator;
@@ -82,16 +87,12 @@ export function startExporter(options: {
   const { logger, lines } = memoryLogger(redactor);
   const store = new Store(options.storePath);
   const config = testConfig(options.sim, options.accounts, options.schedule, options.baseUrls, options.extraConfig);
-  const exporter = new Exporter({
+  const exporter = testExporter({
     config,
     store,
     clock: options.clock,
     logger,
     redactor,
-    env: {},
-    build: BUILD,
-    defaultMetrics: false,
-    retryPolicy: FAST_RETRY,
   });
   const wiring = { config, store, clock: options.clock, logger, redactor, build: BUILD };
   const remoteWriter = createRemoteWriter(wiring, exporter.registry, options.remoteWriteBackoff);

@@ -14,7 +14,8 @@ describe('/metrics compression', () => {
     assert.equal(gz.headers['content-encoding'], 'gzip');
     assert.equal(gz.headers['vary'], 'Accept-Encoding');
     assert.equal(Number(gz.headers['content-length']), gz.body.length);
-    assert.ok(gz.body.length < plain.body.length / 3, `${gz.body.length} vs ${plain.body.length}`);
+    // 2.5: the quota look-up (issue 15) adds its own latency histogram series, less repetitive than the gauges.
+    assert.ok(gz.body.length < plain.body.length / 2.5, `${gz.body.length} vs ${plain.body.length}`);
     assert.equal(gunzipSync(gz.body).toString(), plain.body.toString());
     assert.match(plain.body.toString(), /^wechat_exporter_account_up\{appid="wx00000000000000a1",account="shop"\} 1$/m);
   });

@@ -32,6 +32,10 @@ export const CONTRACT_METRICS: readonly string[] = [
   'wechat_exporter_build_info',
   // Present only while an account is down: {appid, account, reason, errcode}.
   'wechat_exporter_account_error_info',
+  // Second round: WeChat's daily quota of each datacube API {appid, api}.
+  'wechat_exporter_api_quota_limit',
+  'wechat_exporter_api_quota_used',
+  'wechat_exporter_api_quota_remaining',
 ];
 
 /** The backfilled history (docs/backfill.md), imported with promtool rather than scraped. */

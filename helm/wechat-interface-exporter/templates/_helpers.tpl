@@ -63,6 +63,7 @@ stays readable). global.imageRegistry, set by a parent chart, wins over image.re
 
 {{/* Where the pod finds its config and the accounts' appsecrets. */}}
 {{- define "wie.configDir" -}}/etc/wechat-interface-exporter{{- end }}
+{{- define "wie.accountsDir" -}}/etc/wechat-interface-exporter-accounts{{- end }}
 {{- define "wie.secretsDir" -}}/run/secrets/wechat-interface-exporter{{- end }}
 
 {{/* Accounts whose appsecret this chart mounts: those with `secret` or `existingSecret`. */}}
@@ -120,6 +121,12 @@ replaced by `secretFile`, the file the pod mounts from the Secret. Built on a de
 {{- $accounts = append $accounts $out }}
 {{- end }}
 {{- $_ := set $cfg "accounts" $accounts }}
+{{- if .Values.accountFiles }}
+{{- $discovery := deepCopy (get $cfg "discovery" | default dict) }}
+{{- $files := concat (get $discovery "files" | default list) (list (printf "%s/*.yml" (include "wie.accountsDir" .))) }}
+{{- $_ := set $discovery "files" $files }}
+{{- $_ := set $cfg "discovery" $discovery }}
+{{- end }}
 {{- toYaml $cfg }}
 {{- end }}
 

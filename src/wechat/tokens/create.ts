@@ -1,15 +1,19 @@
 import type { ResolvedAccount } from '../../config/load.js';
 import { ConfigError } from '../../errors.js';
 import type { WechatHttpClient } from '../http-client.js';
-import { ClassicTokenSource, FileTokenSource, StableTokenSource, UrlTokenSource } from './sources.js';
+import type { Redactor } from '../../redact.js';
+import { FileSecret } from './secret.js';
+import { ClassicTokenSource, FileTokenSource, StableTokenSource, UrlTokenSource, type AppCredentials } from './sources.js';
 import type { TokenSource } from './token-source.js';
 
 /** The token source the account's config asks for (README "Configuration": `tokenSource`). */
-export function createTokenSource(account: ResolvedAccount, http: WechatHttpClient): TokenSource {
-  const secret = (): { appid: string; secret: string } => {
+export function createTokenSource(account: ResolvedAccount, http: WechatHttpClient, redactor?: Redactor): TokenSource {
+  const secret = (): AppCredentials => {
     // The config check guarantees a secret for stable and classic; this guards a hand-built config.
     if (!account.appsecret) throw new ConfigError([`account ${account.name}: tokenSource ${account.tokenSource} needs the appsecret`]);
-    return { appid: account.appid, secret: account.appsecret };
+    // A secretFile is re-read before each token fetch and on rejection (a rotated Kubernetes Secret).
+    if (account.secretFile === undefined) return { appid: account.appid, secret: account.appsecret };
+    return { appid: account.appid, secret: new FileSecret(account.secretFile, account.appsecret, (s) => redactor?.add(s)) };
   };
   switch (account.tokenSource) {
     case 'stable':

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidResponseError, TokenSourceError, type ApiName } from '../../errors.js';
 import type { WechatHttpClient, WechatJson, WechatRequest } from '../http-client.js';
+import { withFreshSecret, type SecretReader } from './secret.js';
 import type { AccessToken, TokenSource } from './token-source.js';
 
 export interface AppCredentials {
   readonly appid: string;
-  readonly secret: string;
+  /** A string for a fixed secret; a reader for a `secretFile`, re-read before each fetch and on rejection. */
+  readonly secret: string | SecretReader;
 }
 
 /** `{"access_token": "...", "expires_in": 7200}`, checked. */
@@ -41,9 +43,11 @@ export class StableTokenSource implements TokenSource {
   ) {}
 
   async fetch(afterRejection: boolean): Promise<AccessToken> {
-    const { appid, secret } = this.credentials;
-    const body = { grant_type: 'client_credential', appid, secret, force_refresh: this.forceRefreshAllowed && afterRejection };
-    return tokenCall(this.http, { api: 'stable_token', appid, method: 'POST', path: '/cgi-bin/stable_token', body });
+    const { appid } = this.credentials;
+    return withFreshSecret(this.credentials.secret, (secret) => {
+      const body = { grant_type: 'client_credential', appid, secret, force_refresh: this.forceRefreshAllowed && afterRejection };
+      return tokenCall(this.http, { api: 'stable_token', appid, method: 'POST', path: '/cgi-bin/stable_token', body });
+    });
   }
 }
 
@@ -60,9 +64,11 @@ export class ClassicTokenSource implements TokenSource {
   ) {}
 
   async fetch(): Promise<AccessToken> {
-    const { appid, secret } = this.credentials;
-    const query = { grant_type: 'client_credential', appid, secret };
-    return tokenCall(this.http, { api: 'token', appid, method: 'GET', path: '/cgi-bin/token', query });
+    const { appid } = this.credentials;
+    return withFreshSecret(this.credentials.secret, (secret) => {
+      const query = { grant_type: 'client_credential', appid, secret };
+      return tokenCall(this.http, { api: 'token', appid, method: 'GET', path: '/cgi-bin/token', query });
+    });
   }
 }
 

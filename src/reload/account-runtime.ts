@@ -1,0 +1,70 @@
+import type { Logger } from 'winston';
+import type { ResolvedAccount } from '../config/load.js';
+import type { AccountState } from '../poll/account-state.js';
+import { readReferenceDay } from '../store/history.js';
+import type { Store } from '../store/store.js';
+import type { AccountApi } from '../wechat/account-api.js';
+import type { AccountClients } from '../wechat/account-clients.js';
+import { diffAccounts, type AccountDiff } from './account-diff.js';
+
+/** One account as the exporter runs it: its config, API client (with its token cache), state and logger. */
+export interface AccountRuntime {
+  readonly config: ResolvedAccount;
+  readonly api: AccountApi;
+  readonly state: AccountState;
+  readonly log: Logger;
+}
+
+export interface RuntimeDeps {
+  readonly clients: AccountClients;
+  readonly store: Store;
+  readonly logger: Logger;
+}
+
+/**
+ * Builds an account's runtime, with new clients (a new token cache). `previous` is the state of the
+ * same appid before a reload changed its credentials or name: what `/metrics` shows carries over
+ * until the next poll.
+ */
+export function buildRuntime(account: ResolvedAccount, deps: RuntimeDeps, previous?: AccountState): AccountRuntime {
+  const { clients, store, logger } = deps;
+  const state: AccountState = previous
+    ? { ...previous, name: account.name, tokenSource: account.tokenSource }
+    : {
+        name: account.name,
+        appid: account.appid,
+        tokenSource: account.tokenSource,
+        reference: readReferenceDay(store, account.appid),
+        lastSuccessAt: store.lastSuccess(account.appid),
+        pendingDays: [],
+      };
+  return { config: account, api: clients.add(account), state, log: logger.child({ account: account.name, appid: account.appid }) };
+}
+
+/**
+ * The runtimes for a new account list, in its order: kept ones as they are (state, cached token),
+ * changed ones rebuilt with their state carried over, added ones new; removed ones' clients are
+ * dropped. `fresh` are those to poll now. Logs the change.
+ */
+export function nextRuntimes(
+  running: readonly AccountRuntime[],
+  next: readonly ResolvedAccount[],
+  deps: RuntimeDeps,
+): { diff: AccountDiff<AccountRuntime>; runtimes: AccountRuntime[]; fresh: AccountRuntime[] } {
+  const diff = diffAccounts(running, next);
+  for (const r of diff.removed) deps.clients.remove(r.config.appid);
+  const fresh = [
+    ...diff.changed.map(({ before, after }) => buildRuntime(after, deps, before.state)),
+    ...diff.added.map((a) => buildRuntime(a, deps)),
+  ];
+  const byAppid = new Map([...diff.kept, ...fresh].map((r) => [r.config.appid, r]));
+  if (fresh.length || diff.removed.length) {
+    deps.logger.info('accounts updated', {
+      added: diff.added.map((a) => a.name),
+      changed: diff.changed.map((c) => c.after.name),
+      removed: diff.removed.map((r) => r.config.name),
+      kept: diff.kept.length,
+    });
+  }
+  return { diff, runtimes: next.map((a) => byAppid.get(a.appid) as AccountRuntime), fresh };
+}
