@@ -1,18 +1,14 @@
 import type { Logger } from 'winston';
 import type { ResolvedAccount } from '../config/load.js';
 import type { AccountState } from '../poll/account-state.js';
-import { readReferenceDay } from '../store/history.js';
+import { startAccount, type AccountRuntime as PolledAccount } from '../poll/account-runtime.js';
 import type { Store } from '../store/store.js';
-import type { AccountApi } from '../wechat/account-api.js';
 import type { AccountClients } from '../wechat/account-clients.js';
 import { diffAccounts, type AccountDiff } from './account-diff.js';
 
-/** One account as the exporter runs it: its config, API client (with its token cache), state and logger. */
-export interface AccountRuntime {
+/** One account as the exporter runs it: poll/account-runtime.ts's (API client with its token cache, state, logger) and its config. */
+export interface AccountRuntime extends PolledAccount {
   readonly config: ResolvedAccount;
-  readonly api: AccountApi;
-  readonly state: AccountState;
-  readonly log: Logger;
 }
 
 export interface RuntimeDeps {
@@ -27,18 +23,9 @@ export interface RuntimeDeps {
  * until the next poll.
  */
 export function buildRuntime(account: ResolvedAccount, deps: RuntimeDeps, previous?: AccountState): AccountRuntime {
-  const { clients, store, logger } = deps;
-  const state: AccountState = previous
-    ? { ...previous, name: account.name, tokenSource: account.tokenSource }
-    : {
-        name: account.name,
-        appid: account.appid,
-        tokenSource: account.tokenSource,
-        reference: readReferenceDay(store, account.appid),
-        lastSuccessAt: store.lastSuccess(account.appid),
-        pendingDays: [],
-      };
-  return { config: account, api: clients.add(account), state, log: logger.child({ account: account.name, appid: account.appid }) };
+  const started = startAccount(account, deps.clients.add(account), deps.store, deps.logger);
+  const state = previous ? { ...previous, name: account.name, tokenSource: account.tokenSource } : started.state;
+  return { ...started, config: account, state };
 }
 
 /**
