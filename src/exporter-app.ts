@@ -1,5 +1,5 @@
 import type { RequestListener } from 'node:http';
-import express, { type Express } from 'express';
+import express from 'express';
 import type { Clock } from './clock.js';
 import type { Exporter } from './exporter.js';
 import { createApp } from './http/app.js';

@@ -2,6 +2,8 @@ import type { Logger } from 'winston';
 import type { ResolvedAccount } from '../config/load.js';
 import type { AccountState } from '../poll/account-state.js';
 import { startAccount, type AccountRuntime as PolledAccount } from '../poll/account-runtime.js';
+import { readReferenceDay } from '../store/history.js';
+import type { StoredStart } from '../store/start-reads.js';
 import type { Store } from '../store/store.js';
 import type { AccountClients } from '../wechat/account-clients.js';
 import { diffAccounts, type AccountDiff } from './account-diff.js';
@@ -20,10 +22,13 @@ export interface RuntimeDeps {
 /**
  * Builds an account's runtime, with new clients (a new token cache). `previous` is the state of the
  * same appid before a reload changed its credentials or name: what `/metrics` shows carries over
- * until the next poll.
+ * until the next poll. `stored`: what the start read back for all accounts at once (readStartStates);
+ * an account added by a reload reads its own.
  */
-export function buildRuntime(account: ResolvedAccount, deps: RuntimeDeps, previous?: AccountState): AccountRuntime {
-  const started = startAccount(account, deps.clients.add(account), deps.store, deps.logger);
+export function buildRuntime(account: ResolvedAccount, deps: RuntimeDeps, previous?: AccountState, stored?: StoredStart): AccountRuntime {
+  const { store } = deps;
+  const start = stored ?? { reference: readReferenceDay(store, account.appid), lastSuccessAt: store.lastSuccess(account.appid) };
+  const started = startAccount(account, deps.clients.add(account), start, deps.logger);
   const state = previous ? { ...previous, name: account.name, tokenSource: account.tokenSource } : started.state;
   return { ...started, config: account, state };
 }

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ResolvedAccount, ResolvedConfig } from '../config/load.js';
 import { AccountRuns, type AccountRunsOptions } from '../poll/account-runs.js';
 import type { RunTrigger } from '../poll/scheduler.js';
+import { readStartStates } from '../store/start-reads.js';
 import type { AccountDiff } from './account-diff.js';
 import { buildRuntime, nextRuntimes, type AccountRuntime, type RuntimeDeps } from './account-runtime.js';
 
@@ -22,7 +23,8 @@ export class AccountSet {
   ) {
     this.#deps = deps;
     this.#runs = new AccountRuns(deps.runs);
-    this.#runtimes = accounts.filter((a) => mine(a.appid)).map((a) => buildRuntime(a, deps));
+    const stored = readStartStates(deps.store);
+    this.#runtimes = accounts.filter((a) => mine(a.appid)).map((a) => buildRuntime(a, deps, undefined, stored(a.appid)));
   }
 
   /** In the order of the last applied list. */

@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { once } from 'node:events';
 import request from 'supertest';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load.js';
-import type { Express } from 'express';
 import { exporterApp } from '../../src/exporter-app.js';
 import type { Exporter } from '../../src/exporter.js';
 import { memoryLogger } from '../../src/log.js';
@@ -17,7 +16,7 @@ import { parseSamples } from '../helpers/metrics-text.js';
 
 export interface Running {
   readonly exporter: Exporter;
-  readonly app: Express;
+  readonly app: RequestListener;
   readonly reloader: Reloader;
   readonly store: Store;
   readonly lines: string[];
