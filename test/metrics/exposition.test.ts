@@ -237,6 +237,60 @@ describe('prepared exposition', () => {
     assert.doesNotMatch((await body(live(), p, text)).toString(), /account="acct-0"/);
   });
 
+  it('after changes, reorders, additions and removals, the next preparation is byte for byte a fresh one; untouched families keep their bytes', async () => {
+    const accounts = states(60);
+    const p = prepared(accounts);
+    const fresh = async (): Promise<readonly Buffer[]> => (await prepared([...accounts]).families()).blocks;
+    const first = await p.families();
+    // A failure: only the state families change (account_up, error_info), not the figures.
+    const a = accounts[7] as AccountState;
+    a.up = false;
+    a.lastError = { reason: 'network_error', message: 'x', at: 1 };
+    const second = await p.families();
+    assert.deepEqual(second.blocks, await fresh());
+    const names = accountFamilies(true).map((f) => f.name);
+    second.blocks.slice(0, names.length).forEach((block, f) => {
+      const touched = ['wechat_exporter_account_up', 'wechat_exporter_account_error_info'].includes(names[f] as string);
+      assert.equal(block === first.blocks[f], !touched, `${names[f]}: ${touched ? 'rewritten' : 'kept'}`);
+      assert.equal(second.gzip[f] === first.gzip[f], !touched, `${names[f]}: gzip ${touched ? 'redone' : 'kept'}`);
+    });
+    // New figures for a non-ASCII account, a new state object with the same figures (a reload), a reorder, an addition, a removal.
+    const cafe = accounts[7] as AccountState;
+    accounts[7] = { ...cafe, reference: cafe.reference && { ...cafe.reference, daily: { ...cafe.reference.daily, failCount: 9 } } };
+    accounts[3] = { ...(accounts[3] as AccountState) };
+    accounts.reverse();
+    accounts.push(...states(62).slice(60));
+    accounts.splice(10, 1);
+    assert.deepEqual((await p.families()).blocks, await fresh());
+    assert.match(
+      (await body(live(), p, text)).toString(),
+      /wechat_interface_day_failures\{appid="wx0000000000000007",account="café-\\"7\\"\\\\"\} 9$/m,
+    );
+  });
+
+  it('a poll of many accounts is prepared once its changes stop, or after maxMs while they go on; not once per change', async () => {
+    const accounts = states(30);
+    let looks = 0;
+    const p = new PreparedExposition({
+      accounts: () => (looks++, accounts),
+      families: accountFamilies(true),
+      statics: [],
+      debounce: { quietMs: 40, maxMs: 200 },
+    });
+    const sleep = (ms: number): Promise<unknown> => new Promise((r) => setTimeout(r, ms));
+    // 60 changes, one every 10 ms: the quiet period never comes, maxMs does.
+    for (let i = 0; i < 60; i++) {
+      (accounts[i % 30] as AccountState).lastSuccessAt = i;
+      p.changed();
+      await sleep(10);
+    }
+    const during = looks;
+    assert.ok(during >= 1, 'prepared while the changes went on (maxMs)');
+    assert.ok(during <= 3 * 10, `${during} looks for 60 changes: the changes were batched`);
+    await sleep(200);
+    assert.equal(p.fresh, true, 'prepared once the changes stopped (quietMs)');
+  });
+
   it('scrapes during a preparation are answered with the new state, and the event loop keeps turning', async () => {
     const accounts = states(400);
     const p = prepared(accounts);
@@ -266,7 +320,7 @@ describe('prepared exposition', () => {
     const registry = new Registry();
     const api = new ApiMetrics(registry);
     countingGauge(registry, 'fresh_gauge');
-    const live = new LiveFamilies(registry, api, 0);
+    const live = new LiveFamilies(registry, [api], 0);
     const first = await live.runs(false);
     assert.equal((await live.runs(false))[0], first[0], 'unchanged API metrics: the same rendering');
     assert.match((await live.runs(false))[1]?.text.toString() ?? '', /^fresh_gauge 3$/m);

@@ -19,14 +19,15 @@ export interface LiveRun {
 const END = { text: '\n', openMetrics: '\n# EOF\n' } as const;
 
 /**
- * The prom-client registry's families (API counters and histograms, process metrics), rendered
- * by prom-client at scrape time in registry order. The API metrics change only while WeChat is
- * called, yet hold thousands of series at a platform's scale: their rendering (and its gzip) is
- * reused until their generation moves. The process metrics are sampled again after `maxAgeMs`.
+ * The prom-client registry's families (API counters and histograms, quota gauges, process
+ * metrics), rendered by prom-client at scrape time in registry order. The API metrics change only
+ * while WeChat is called, the quota gauges once a day per account, yet both hold thousands of
+ * series at a platform's scale: their rendering (and its gzip) is reused until their generation
+ * moves. The process metrics are sampled again after `maxAgeMs`.
  */
 export class LiveFamilies {
   readonly #registry: Registry;
-  readonly #stable: StableMetrics | undefined;
+  readonly #stable: readonly StableMetrics[];
   /** By position and format: the rendering and the generation it shows. */
   readonly #cache = new Map<string, { generation: number; at: number; count: number; run: Promise<LiveRun> }>();
 
@@ -37,14 +38,14 @@ export class LiveFamilies {
    *   sampling the process costs about a millisecond, and a burst of scrapes (several Prometheus
    *   servers, a dashboard's refresh) need not pay it each. @default 1000
    */
-  constructor(registry: Registry, stable?: StableMetrics, maxAgeMs = 1000) {
+  constructor(registry: Registry, stable: readonly StableMetrics[] = [], maxAgeMs = 1000) {
     this.#registry = registry;
     this.#stable = stable;
     this.#maxAgeMs = maxAgeMs;
   }
 
   async runs(openMetrics: boolean): Promise<LiveRun[]> {
-    const stableNames = new Set(this.#stable?.names ?? []);
+    const stableNames = new Set(this.#stable.flatMap((s) => s.names));
     const groups: { stable: boolean; metrics: Metric[] }[] = [];
     for (const metric of this.#registry.getMetricsAsArray() as unknown as (Metric & { name: string })[]) {
       const stable = stableNames.has(metric.name);
@@ -52,7 +53,8 @@ export class LiveFamilies {
       if (last && last.stable === stable) last.metrics.push(metric);
       else groups.push({ stable, metrics: [metric] });
     }
-    const generation = this.#stable?.generation ?? 0;
+    // Each part's generation only grows: their sum moves whenever one of them does.
+    const generation = this.#stable.reduce((sum, s) => sum + s.generation, 0);
     const now = performance.now();
     return Promise.all(
       groups.map(async (g, i) => {

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { AccountState } from '../../poll/account-state.js';
-import { AccountPieces } from './account-pieces.js';
+import { signature, unchanged, type Entry } from './account-seen.js';
+import { FamilyBlock, accountLabels, accountLines } from './family-block.js';
 import type { AccountFamily } from './families.js';
 import { gzipPiece, gzipPieceSync, type GzipPiece } from './gzip-member.js';
 import { familyHeader, formatLabels } from './text-format.js';
@@ -29,63 +30,26 @@ export interface PreparedExpositionOptions {
   /** Accounts rendered between two yields to the event loop. @default 64 */
   readonly chunk?: number;
   /**
+   * After a change is announced, how long `schedule()` waits for the changes to stop (a poll of
+   * many accounts announces one per account) before it prepares, and the longest it waits.
+   * @default { quietMs: 1000, maxMs: 10000 }
+   */
+  readonly debounce?: { readonly quietMs: number; readonly maxMs: number };
+  /**
    * How long `current()` trusts that no account changed unless told so by `changed()`; after
    * that it looks at every account again (changes nobody announced). @default 1000
    */
   readonly verifyMs?: number;
 }
 
-/** What of a state the gauges show, as it was when rendered. */
-interface Seen {
-  readonly name: string;
-  readonly appid: string;
-  readonly reference: AccountState['reference'];
-  readonly up: boolean | undefined;
-  readonly lastError: AccountState['lastError'];
-  readonly lastSuccessAt: number | undefined;
-  readonly pending: number;
-}
-
-interface Entry {
-  readonly state: AccountState;
-  readonly seen: Seen;
-  readonly pieces: AccountPieces;
-}
-
-/** A poll replaces `reference` and `lastError` rather than mutate them, so identity tells a change. */
-function signature(a: AccountState): Seen {
-  return {
-    name: a.name,
-    appid: a.appid,
-    reference: a.reference,
-    up: a.up,
-    lastError: a.lastError,
-    lastSuccessAt: a.lastSuccessAt,
-    pending: a.pendingDays.length,
-  };
-}
-
-function unchanged(e: Entry | undefined, a: AccountState): boolean {
-  if (e === undefined || e.state !== a) return false;
-  const s = e.seen;
-  return (
-    s.reference === a.reference &&
-    s.up === a.up &&
-    s.lastError === a.lastError &&
-    s.lastSuccessAt === a.lastSuccessAt &&
-    s.pending === a.pendingDays.length &&
-    s.name === a.name &&
-    s.appid === a.appid
-  );
-}
-
 /**
  * The per-account gauges of `/metrics`, prepared when an account's state changes rather than at
  * each scrape: the data changes about once a day, scrapes come every few seconds from each
- * Prometheus. Each account is rendered on its own (AccountPieces); the family blocks, holding
- * every account's lines under one HELP/TYPE, are assembled from those pieces and gzipped once,
- * and served until a state changes. Work is cut into chunks separated by yields (and gzip runs on
- * the thread pool), so that health checks and other scrapes are answered meanwhile.
+ * Prometheus. A family block holds every account's lines under one HELP/TYPE (FamilyBlock); a
+ * preparation renders only the accounts that changed, copies the others' lines from the previous
+ * block, rewrites only the families whose lines differ, and gzips those once. The blocks are
+ * served until a state changes. Rendering yields every `chunk` accounts (and gzip runs on the
+ * thread pool), so that health checks and other scrapes are answered meanwhile.
  */
 export class PreparedExposition {
   readonly #o: PreparedExpositionOptions;
@@ -94,12 +58,14 @@ export class PreparedExposition {
   readonly #staticsGzip: readonly GzipPiece[];
   /** By appid: a reload may give an account a new state object with the same figures. */
   #entries = new Map<string, Entry>();
+  /** The appids in the order of the blocks' accounts. */
   #order: readonly string[] = [];
   /** The entries in account order, for the check every scrape makes. */
   #ordered: readonly Entry[] = [];
+  #blocks: readonly FamilyBlock[] = [];
   #prepared: PreparedFamilies | undefined;
   #building: Promise<PreparedFamilies> | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: { handle: NodeJS.Timeout; due: number } | undefined;
   /** A change was announced (changed()) since the last look at the accounts began. */
   #dirty = true;
   /** When the accounts were last found unchanged or prepared (performance.now()). */
@@ -160,17 +126,25 @@ export class PreparedExposition {
   }
 
   /**
-   * Prepares soon, off the scrape path (after a poll changed an account). Changes within
-   * `delayMs` of each other are prepared together.
+   * Prepares soon, off the scrape path (after a poll changed an account): once no change came
+   * for `debounce.quietMs`, and at most `debounce.maxMs` after the first, so that the changes of
+   * a poll of many accounts are prepared together rather than once a second while it runs (each
+   * preparation at a thousand accounts writes some 13 MiB). A scrape meanwhile prepares itself.
+   * `schedule(0)` prepares at the next turn of the event loop.
    */
-  schedule(delayMs = 1000): void {
-    if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
+  schedule(delayMs?: number): void {
+    const { quietMs, maxMs } = this.#o.debounce ?? { quietMs: 1000, maxMs: 10_000 };
+    const now = performance.now();
+    const due = this.#timer?.due ?? now + (delayMs ?? maxMs);
+    const wait = Math.max(0, Math.min(due, now + (delayMs ?? quietMs)) - now);
+    if (this.#timer !== undefined) clearTimeout(this.#timer.handle);
+    const handle = setTimeout(() => {
       this.#timer = undefined;
       // A failure here is a bug; the next scrape prepares again and reports it as a 500.
       this.families().catch(() => undefined);
-    }, delayMs);
-    this.#timer.unref();
+    }, wait);
+    handle.unref();
+    this.#timer = { handle, due };
   }
 
   #start(): Promise<PreparedFamilies> {
@@ -178,65 +152,62 @@ export class PreparedExposition {
     return this.#building;
   }
 
-  /** The account's entry: the previous one if unchanged; else rendered again, marking the families whose lines differ. */
-  #entry(a: AccountState, dirty: Set<number>): Entry {
-    const old = this.#entries.get(a.appid);
-    if (old !== undefined && unchanged(old, a)) return old;
-    const pieces = new AccountPieces(a, this.#o.families);
-    pieces.families.forEach((lines, f) => {
-      const before = old?.pieces.families[f];
-      if (before !== undefined && before.equals(lines)) pieces.families[f] = before;
-      else dirty.add(f);
-    });
-    return { state: a, seen: signature(a), pieces };
-  }
-
   async #build(): Promise<PreparedFamilies> {
     const accounts = [...this.#o.accounts()];
-    const previous = this.#prepared;
-    const sameOrder =
-      previous !== undefined && accounts.length === this.#order.length && accounts.every((a, i) => a.appid === this.#order[i]);
-    const dirty = new Set<number>(sameOrder ? [] : this.#headers.keys());
+    const previous = this.#prepared === undefined ? undefined : { blocks: this.#blocks, gzip: this.#prepared.gzip };
+    const sameOrder = accounts.length === this.#order.length && accounts.every((a, i) => a.appid === this.#order[i]);
+    const position = new Map(this.#order.map((appid, i) => [appid, i]));
+    // Per account: its position in the previous blocks when its lines can be copied from there; -1 to render.
+    const from = new Int32Array(accounts.length).fill(-1);
     const entries = new Map<string, Entry>();
+    const labels: (string | undefined)[] = [];
+    accounts.forEach((a, i) => {
+      const old = this.#entries.get(a.appid);
+      const at = position.get(a.appid);
+      if (previous !== undefined && at !== undefined && unchanged(old, a)) from[i] = at;
+      else labels[i] = accountLabels(a);
+      entries.set(a.appid, from[i] === -1 ? { state: a, seen: signature(a) } : (old as Entry));
+    });
     const chunk = this.#o.chunk ?? 64;
-    for (let i = 0; i < accounts.length; i++) {
-      const a = accounts[i] as AccountState;
-      entries.set(a.appid, this.#entry(a, dirty));
-      if ((i + 1) % chunk === 0) await yieldToLoop();
+    const blocks: FamilyBlock[] = [];
+    const gzip: Promise<GzipPiece>[] = [];
+    // Family by family, so that no more than one family's new lines are held at a time.
+    for (const [f, family] of this.#o.families.entries()) {
+      const old = previous?.blocks[f];
+      const texts: (string | undefined)[] = new Array<string | undefined>(accounts.length);
+      let differs = !sameOrder || old === undefined;
+      let rendered = 0;
+      for (let i = 0; i < accounts.length; i++) {
+        const l = labels[i];
+        if (l === undefined) continue;
+        const text = accountLines(accounts[i] as AccountState, family, l);
+        texts[i] = text;
+        // Same position: the lines are unchanged if the text is (a poll changes a few families of an account).
+        if (!differs && sameOrder) differs = (old as FamilyBlock).lines(i) !== text;
+        if (++rendered % chunk === 0) await yieldToLoop();
+      }
+      if (!differs && old !== undefined && previous !== undefined) {
+        blocks.push(old);
+        gzip.push(Promise.resolve(previous.gzip[f] as GzipPiece));
+      } else {
+        const block = FamilyBlock.write(this.#headers[f] as Buffer, texts, old && { block: old, from });
+        blocks.push(block);
+        gzip.push(gzipPiece(block.bytes));
+        await yieldToLoop();
+      }
     }
-    const blocks = previous ? [...previous.blocks] : [];
-    const gzip = previous ? [...previous.gzip] : [];
-    const pieces = accounts.map((a) => (entries.get(a.appid) as Entry).pieces);
-    for (const f of [...dirty].sort((x, y) => x - y)) {
-      blocks[f] = assemble(this.#headers[f] as Buffer, pieces, f);
-      await yieldToLoop();
-    }
-    await Promise.all([...dirty].map(async (f) => (gzip[f] = await gzipPiece(blocks[f] as Buffer))));
-    const n = this.#headers.length;
-    blocks.splice(n, blocks.length, ...this.#statics);
-    gzip.splice(n, gzip.length, ...this.#staticsGzip);
-    const prepared = { blocks, gzip, byteLength: blocks.reduce((sum, b) => sum + b.length, 0) };
+    const prepared: PreparedFamilies = {
+      blocks: [...blocks.map((b) => b.bytes), ...this.#statics],
+      gzip: [...(await Promise.all(gzip)), ...this.#staticsGzip],
+      byteLength: [...blocks.map((b) => b.bytes), ...this.#statics].reduce((sum, b) => sum + b.length, 0),
+    };
     // Published only once complete: a scrape meanwhile is served the previous preparation's bytes
     // only if it started before the change; later ones wait for this one.
     this.#entries = entries;
     this.#order = accounts.map((a) => a.appid);
     this.#ordered = accounts.map((a) => entries.get(a.appid) as Entry);
+    this.#blocks = blocks;
     this.#prepared = prepared;
     return prepared;
   }
-}
-
-/**
- * A family block: its header and every account's lines. The accounts' pieces then point into the
- * block, so that the text is held once, not twice.
- */
-function assemble(header: Buffer, pieces: readonly AccountPieces[], f: number): Buffer {
-  const block = Buffer.concat([header, ...pieces.map((p) => p.families[f] as Buffer)]);
-  let offset = header.length;
-  for (const p of pieces) {
-    const length = (p.families[f] as Buffer).length;
-    p.families[f] = block.subarray(offset, offset + length);
-    offset += length;
-  }
-  return block;
 }
