@@ -53,9 +53,9 @@ export class Exporter {
     this.#clients = createAccountClients({ ...config, ...options, accounts: [], registry: this.registry });
     const runs = { concurrency: config.schedule.concurrency, clock: options.clock };
     this.#set = new AccountSet(config.accounts, { clients: this.#clients, store, logger, runs }, (a) => inShard(a, this.shard));
-    const metrics = { ...options, ...config.metrics, registry: this.registry, api: this.#clients.metrics };
-    this.metrics = new ExporterMetrics({ ...metrics, accounts: () => this.accounts });
     this.#quota = new QuotaWatch({ table: store.quota, clock: options.clock, registry: this.registry, appids: () => this.#set.appids() });
+    const metrics = { ...options, ...config.metrics, registry: this.registry, stable: [this.#clients.metrics, this.#quota] };
+    this.metrics = new ExporterMetrics({ ...metrics, accounts: () => this.accounts });
     // The scheduler only starts runs: each account's retries are its own (AccountSet.start).
     const { cron, retryInterval: retryIntervalMs } = config.schedule;
     this.#scheduler = new Scheduler({ cron, retryIntervalMs, clock: options.clock, log: logger, run: (t) => this.#runAll(t) });

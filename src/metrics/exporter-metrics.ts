@@ -58,12 +58,17 @@ export class ExporterMetrics {
   readonly #bodies: ScrapeBodies;
 
   constructor(
-    options: ExporterMetricsOptions & { readonly registry: Registry; readonly api: StableMetrics; readonly defaultMetrics?: boolean },
+    options: ExporterMetricsOptions & {
+      readonly registry: Registry;
+      /** The registry's metrics that change only at known moments (API calls, quota answers). */
+      readonly stable: readonly StableMetrics[];
+      readonly defaultMetrics?: boolean;
+    },
   ) {
     // After the API metrics, before the prepared families: the order /metrics has always had.
     if (options.defaultMetrics ?? true) registerProcessMetrics(options.registry);
     this.#exposition = createExporterMetrics(options);
-    this.#bodies = new ScrapeBodies(new LiveFamilies(options.registry, options.api), this.#exposition);
+    this.#bodies = new ScrapeBodies(new LiveFamilies(options.registry, options.stable), this.#exposition);
     // The stored reference days are metrics already: prepare them now, not in the first scrape.
     this.#exposition.schedule(0);
   }

@@ -10,6 +10,13 @@ import { parseQuota } from './parse.js';
 /** The APIs whose quota is watched: the two datacube calls this exporter makes. */
 export const QUOTA_APIS = ['getinterfacesummary', 'getinterfacesummaryhour'] as const;
 
+/** The gauges: name suffix, WeChat's field, QuotaRecord's field. */
+const FIELDS = [
+  ['limit', 'daily_limit', 'dailyLimit'],
+  ['used', 'used', 'used'],
+  ['remaining', 'remain', 'remain'],
+] as const;
+
 /** 48001 / 50001: the account may not call quota/get; it just has no quota gauges. */
 const UNAUTHORIZED = new Set([48001, 50001]);
 
@@ -17,7 +24,7 @@ export interface QuotaWatchOptions {
   readonly table: QuotaTable;
   readonly clock: Clock;
   readonly registry: Registry;
-  /** The appids running now: a removed account's quota leaves /metrics. */
+  /** The appids running now (the same Set until they change): a removed account's quota leaves /metrics. */
   readonly appids: () => ReadonlySet<string>;
 }
 
@@ -33,6 +40,25 @@ export class QuotaWatch {
   readonly #records = new Map<string, QuotaRecord>();
   /** Accounts already logged as not permitted. */
   readonly #unauthorized = new Set<string>();
+  #generation = 0;
+  #appids: ReadonlySet<string> | undefined;
+
+  /** The gauges' names in the registry. */
+  readonly names = FIELDS.map(([suffix]) => `wechat_exporter_api_quota_${suffix}`);
+
+  /**
+   * Moves when the gauges would change: an answer stored, or the running accounts changed. With
+   * thousands of accounts they are tens of thousands of series, rendered again only then
+   * (metrics/exposition/live-families.ts), not at every scrape.
+   */
+  get generation(): number {
+    const appids = this.#o.appids();
+    if (appids !== this.#appids) {
+      this.#appids = appids;
+      this.#generation++;
+    }
+    return this.#generation;
+  }
 
   constructor(options: QuotaWatchOptions) {
     this.#o = options;
@@ -56,6 +82,7 @@ export class QuotaWatch {
         log.warn('quota look-up not permitted for this account; no quota gauges (logged once)', { errcode: 48001 });
       }
       this.#records.set(key, record);
+      this.#generation++;
       this.#o.table.save(record);
     }
   }
@@ -73,12 +100,7 @@ export class QuotaWatch {
   }
 
   #register(registry: Registry): void {
-    const fields = [
-      ['limit', 'daily_limit', 'dailyLimit'],
-      ['used', 'used', 'used'],
-      ['remaining', 'remain', 'remain'],
-    ] as const;
-    for (const [suffix, wechat, key] of fields) {
+    for (const [suffix, wechat, key] of FIELDS) {
       const g: Gauge<'appid' | 'api'> = new Gauge({
         name: `wechat_exporter_api_quota_${suffix}`,
         help: `WeChat's daily quota of the API for the account (${wechat} from /cgi-bin/openapi/quota/get, asked once a Beijing day after data came in).`,

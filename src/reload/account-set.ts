@@ -14,6 +14,8 @@ export class AccountSet {
   readonly #deps: RuntimeDeps;
   readonly #runs: AccountRuns<AccountRuntime>;
   #runtimes: AccountRuntime[];
+  /** Made again only when the list changes: its identity tells the quota gauges the accounts changed. */
+  #appids: ReadonlySet<string> | undefined;
 
   /** `mine`: whether an appid belongs to this exporter (`--shard`); the others are left out of every list. */
   constructor(
@@ -32,8 +34,10 @@ export class AccountSet {
     return this.#runtimes;
   }
 
-  appids(): Set<string> {
-    return new Set(this.#runtimes.map((r) => r.config.appid));
+  /** The appids of `runtimes`: the same Set until the list changes. */
+  appids(): ReadonlySet<string> {
+    this.#appids ??= new Set(this.#runtimes.map((r) => r.config.appid));
+    return this.#appids;
   }
 
   /**
@@ -48,7 +52,10 @@ export class AccountSet {
       next.filter((a) => this.mine(a.appid)),
       this.#deps,
     );
-    if (fresh.length || diff.removed.length) this.#runtimes = runtimes;
+    if (fresh.length || diff.removed.length) {
+      this.#runtimes = runtimes;
+      this.#appids = undefined;
+    }
     for (const r of [...diff.removed, ...diff.changed.map((c) => c.before)]) this.#runs.forget(r);
     return { diff, fresh };
   }

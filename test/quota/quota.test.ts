@@ -4,7 +4,7 @@ import request from 'supertest';
 import { ManualClock } from '../../src/clock.js';
 import { NOMINAL_DAILY_LIMIT } from '../../src/simulator/quota-api.js';
 import { WechatSimulator } from '../../src/simulator/index.js';
-import { NEWS, SHOP, startExporter, tempDir, type Harness } from '../helpers/exporter-harness.js';
+import { NEWS, SHOP, startExporter, tempDir, testConfig, type Harness } from '../helpers/exporter-harness.js';
 import { parseSamples, valueOf } from '../helpers/metrics-text.js';
 
 describe('quota in view (simulator on 127.0.0.1, real SQLite)', () => {
@@ -88,5 +88,27 @@ describe('quota in view (simulator on 127.0.0.1, real SQLite)', () => {
     await exporter.pollAll();
     assert.equal(exporter.accounts.find((a) => a.name === 'shop')?.up, true);
     assert.equal(valueOf(await scrape(), 'wechat_exporter_api_quota_used', { appid: SHOP.appid }), undefined);
+  });
+
+  it('the quota gauges are rendered again only when an answer is stored or the accounts change, not at each scrape', async () => {
+    const { exporter } = start();
+    const limit = exporter.registry.getSingleMetric('wechat_exporter_api_quota_limit') as unknown as { get: () => Promise<unknown> };
+    const get = limit.get.bind(limit);
+    let renders = 0;
+    limit.get = () => (renders++, get());
+    await exporter.pollAll();
+    await scrape();
+    const afterPoll = renders;
+    assert.ok(afterPoll >= 1);
+    await scrape();
+    await scrape();
+    assert.equal(renders, afterPoll, 'nothing changed: the last rendering is served');
+    exporter.applyAccounts(testConfig(sim, [SHOP]).accounts);
+    const m = await scrape();
+    assert.equal(renders, afterPoll + 1, 'an account removed: rendered again');
+    assert.equal(valueOf(m, 'wechat_exporter_api_quota_limit', { appid: NEWS.appid, api: 'getinterfacesummary' }), undefined);
+    assert.equal(valueOf(m, 'wechat_exporter_api_quota_limit', { appid: SHOP.appid, api: 'getinterfacesummary' }), NOMINAL_DAILY_LIMIT);
+    await scrape();
+    assert.equal(renders, afterPoll + 1);
   });
 });
