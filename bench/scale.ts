@@ -2,7 +2,7 @@
  * How the exporter scales with the number of accounts (third-party platforms run thousands).
  * For each count, in a fresh process: the first poll (catching up the lookback window) against
  * the simulator, RSS after it, `concurrency` scrapers with Prometheus' Accept header and gzip for
- * BENCH_DURATION seconds while `/-/healthy` is probed every 0.5 s, the same bytes from a plain
+ * BENCH_DURATION seconds while `/-/healthy` is probed every 0.5 s (from a process of its own), the same bytes from a plain
  * Buffer server for comparison, and a restart on the filled store. The simulator and the load run
  * in a sidecar process (bench/sidecar.ts) so that their CPU and memory are not the exporter's.
  * Prints figures; asserts nothing; not part of `npm test`.
@@ -14,14 +14,13 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { Writable } from 'node:stream';
 import { offsetClock } from '../src/clock.js';
 import { resolveConfig, type ResolvedConfig } from '../src/config/load.js';
@@ -31,7 +30,15 @@ import { createLogger } from '../src/log.js';
 import { Redactor } from '../src/redact.js';
 import { Store } from '../src/store/store.js';
 import { landingAtThousand } from './landing.js';
-import { BENCH_NOW, benchAccounts, type LoadRequest, type LoadResult, type UntilRequest } from './shared.js';
+import {
+  BENCH_NOW,
+  benchAccounts,
+  type LoadRequest,
+  type LoadResult,
+  type ProbeRequest,
+  type ProbeResult,
+  type UntilRequest,
+} from './shared.js';
 
 const PROMETHEUS_HEADERS = {
   Accept:
@@ -62,7 +69,7 @@ class Sidecar {
     const [first] = (await once(child, 'message')) as [{ value: string }];
     return { sidecar: new Sidecar(child), url: first.value };
   }
-  ask<T>(cmd: 'calls' | 'reset' | 'close' | 'load' | 'until', load?: LoadRequest, until?: UntilRequest): Promise<T> {
+  ask<T>(cmd: 'calls' | 'reset' | 'close' | 'load' | 'until' | 'watch' | 'peak', load?: LoadRequest, until?: UntilRequest): Promise<T> {
     const id = this.#next++;
     return new Promise((resolve) => {
       const on = (m: { id: number; value: T }): void => {
@@ -71,7 +78,7 @@ class Sidecar {
         resolve(m.value);
       };
       this.#child.on('message', on);
-      this.#child.send({ id, cmd, load, until });
+      this.#child.send({ id, cmd, load, until, pid: process.pid });
     });
   }
 }
@@ -110,12 +117,32 @@ async function fetchBody(url: string, headers: Record<string, string>): Promise<
   });
 }
 
+/** RssAnon and RssFile of this process (/proc/self/status, kB): the heaps, and the mapped code. */
+function rssParts(): string {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return `anon ${mib(kb('RssAnon'))}, file ${mib(kb('RssFile'))}`;
+}
+
+/** `/-/healthy` probed every 0.5 s for the load's duration, from a process of its own (bench/prober.ts). */
+async function probeHealth(url: string): Promise<ProbeResult> {
+  const compiled = import.meta.url.endsWith('.js');
+  const path = fileURLToPath(new URL(compiled ? './prober.js' : './prober.ts', import.meta.url));
+  const child = fork(path, [], { execArgv: compiled ? [] : ['--import', 'tsx'] });
+  const request: ProbeRequest = { url, durationMs, intervalMs: 500 };
+  child.send(request);
+  const [result] = (await once(child, 'message')) as [ProbeResult];
+  return result;
+}
+
+const probed = (h: ProbeResult): string => `p99 ${ms(h.p99)}, p50 ${ms(h.p50)}, max ${ms(h.max)} (${h.probes} probes, new connection each)`;
+
 function memory(label: string): void {
   global.gc?.();
   const m = process.memoryUsage();
   line(
     label,
-    `rss ${mib(m.rss)} (heap used ${mib(m.heapUsed)} of ${mib(m.heapTotal)}, external ${mib(m.external)}, array buffers ${mib(m.arrayBuffers)})`,
+    `rss ${mib(m.rss)} (${rssParts()}; heap used ${mib(m.heapUsed)} of ${mib(m.heapTotal)}, external ${mib(m.external)}, array buffers ${mib(m.arrayBuffers)})`,
   );
 }
 
@@ -137,6 +164,7 @@ async function run(accounts: number): Promise<void> {
   );
   memory('before the exporter');
   let { exporter, store } = build(config, storePath);
+  await sidecar.ask('watch');
   let t0 = performance.now();
   await exporter.pollAll();
   const firstPoll = performance.now() - t0;
@@ -148,12 +176,15 @@ async function run(accounts: number): Promise<void> {
   t0 = performance.now();
   const sample = await fetchBody(`${base}/metrics`, PROMETHEUS_HEADERS);
   line('first scrape (prepares)', ms(performance.now() - t0));
-  const plainLength = gunzipSync(sample.body).length;
+  // The gzip trailer's ISIZE: gunzipping 13 MiB here would be counted in the RSS measured next.
+  const plainLength = sample.body.readUInt32LE(sample.body.length - 4);
   line(
     '/metrics size',
     `${mib(plainLength)} OpenMetrics, ${mib(sample.body.length)} gzipped (${(sample.body.length / plainLength).toFixed(3)})`,
   );
   memory('after first poll');
+  const firstPeak = await sidecar.ask<number | undefined>('peak');
+  line('peak RSS, first poll + preparing', firstPeak === undefined ? '-' : mib(firstPeak));
   // The status page is rendered per request from the in-memory states: its cost at 1,000 accounts.
   landingAtThousand(exporter.accounts);
 
@@ -171,14 +202,16 @@ async function run(accounts: number): Promise<void> {
   const cpu0 = process.cpuUsage();
   // The RSS is sampled by the sidecar from /proc: sampling it here cost the exporter's event loop
   // a few milliseconds every 100 ms on a loaded machine.
-  const load = await sidecar.ask<LoadResult>('load', {
-    metricsUrl: `${base}/metrics`,
-    healthUrl: `${base}/-/healthy`,
-    headers: PROMETHEUS_HEADERS,
-    concurrency,
-    durationMs,
-    pid: process.pid,
-  });
+  const [load, health] = await Promise.all([
+    sidecar.ask<LoadResult>('load', {
+      metricsUrl: `${base}/metrics`,
+      headers: PROMETHEUS_HEADERS,
+      concurrency,
+      durationMs,
+      pid: process.pid,
+    }),
+    probeHealth(`${base}/-/healthy`),
+  ]);
   const cpu = process.cpuUsage(cpu0);
   line(
     'scrape (exporter)',
@@ -186,13 +219,17 @@ async function run(accounts: number): Promise<void> {
   );
   line('exporter CPU per scrape', ms((cpu.user + cpu.system) / 1000 / load.scrapes));
   loop.disable();
-  line('/-/healthy p99 under that load', ms(load.healthP99));
+  line('/-/healthy under that load', probed(health));
   line('event-loop delay', `p99 ${ms(loop.percentile(99) / 1e6)}, max ${ms(loop.max / 1e6)} (in the exporter)`);
   line('peak RSS while scraping', load.peakRss === undefined ? '-' : mib(load.peakRss));
   memory('after scraping');
 
   // The same bytes from a plain Buffer: the floor of what serving them costs on this machine.
-  const buffer = http.createServer((_req, res) => {
+  const buffer = http.createServer((req, res) => {
+    if (req.url === '/-/healthy') {
+      res.end('Healthy');
+      return;
+    }
     res.writeHead(200, {
       'Content-Type': String(sample.headers['content-type']),
       'Content-Encoding': 'gzip',
@@ -202,10 +239,14 @@ async function run(accounts: number): Promise<void> {
   });
   const bufferUrl = await listen(buffer);
   const floorCpu0 = process.cpuUsage();
-  const floor = await sidecar.ask<LoadResult>('load', { metricsUrl: bufferUrl, headers: PROMETHEUS_HEADERS, concurrency, durationMs });
+  const [floor, floorHealth] = await Promise.all([
+    sidecar.ask<LoadResult>('load', { metricsUrl: bufferUrl, headers: PROMETHEUS_HEADERS, concurrency, durationMs }),
+    probeHealth(`${bufferUrl}/-/healthy`),
+  ]);
   const floorCpu = process.cpuUsage(floorCpu0);
   line('scrape (Buffer server)', `p50 ${ms(floor.p50)}, p99 ${ms(floor.p99)}, ${floor.scrapes} scrapes`);
   line('Buffer server CPU per scrape', ms((floorCpu.user + floorCpu.system) / 1000 / floor.scrapes));
+  line('/-/healthy of the Buffer server', probed(floorHealth));
   line('scrape p50 ratio exporter/Buffer', (load.p50 / floor.p50).toFixed(2));
   buffer.close();
 

@@ -17,7 +17,6 @@ export function benchAccounts(n: number): BenchAccount[] {
 
 export interface LoadRequest {
   readonly metricsUrl: string;
-  readonly healthUrl?: string;
   readonly headers: Record<string, string>;
   readonly concurrency: number;
   readonly durationMs: number;
@@ -38,12 +37,26 @@ export interface LoadResult {
   readonly p99: number;
   /** Bytes of the last response (as sent: compressed when gzip). */
   readonly bytes: number;
-  readonly healthP99: number | undefined;
   /** Peak VmRSS of `pid` during the load (bytes), when a pid was given. */
   readonly peakRss?: number | undefined;
 }
 
+/** What bench/prober.ts probes: GET `url` every `intervalMs` (after the answer) for `durationMs`. */
+export interface ProbeRequest {
+  readonly url: string;
+  readonly durationMs: number;
+  readonly intervalMs: number;
+}
+
+export interface ProbeResult {
+  readonly probes: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
 export type SidecarMessage =
-  | { id: number; cmd: 'calls' | 'reset' | 'close' }
+  | { id: number; cmd: 'calls' | 'reset' | 'close' | 'peak' }
+  | { id: number; cmd: 'watch'; pid: number }
   | { id: number; cmd: 'load'; load: LoadRequest }
   | { id: number; cmd: 'until'; until: UntilRequest };

@@ -1,5 +1,5 @@
 /**
- * The bench's other process: the WeChat simulator and the load (scrapers and health probes), so
+ * The bench's other process: the WeChat simulator and the load (the scrapers), so
  * that neither their CPU nor their memory is counted as the exporter's. Driven over IPC by
  * bench/scale.ts.
  */
@@ -53,6 +53,21 @@ async function until(req: UntilRequest): Promise<null> {
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 
+/** The peak RSS of a watched process since `watch` (sampled every 100 ms). */
+let watched: { pid: number; peak: number; timer: NodeJS.Timeout } | undefined;
+function watch(pid: number): null {
+  clearInterval(watched?.timer);
+  const w = { pid, peak: rssOf(pid), timer: setInterval(() => (w.peak = Math.max(w.peak, rssOf(pid))), 100) };
+  watched = w;
+  return null;
+}
+function peak(): number | undefined {
+  clearInterval(watched?.timer);
+  const p = watched?.peak;
+  watched = undefined;
+  return p;
+}
+
 async function load(req: LoadRequest): Promise<LoadResult> {
   const end = performance.now() + req.durationMs;
   const scrapes: number[] = [];
@@ -64,26 +79,17 @@ async function load(req: LoadRequest): Promise<LoadResult> {
       bytes = r.bytes;
     }
   };
-  const health: number[] = [];
-  const prober = async (): Promise<void> => {
-    while (performance.now() < end) {
-      if (req.healthUrl) health.push((await get(req.healthUrl, {})).ms);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  };
   const pid = req.pid;
   let peakRss = pid === undefined ? undefined : rssOf(pid);
   const sampler = pid === undefined ? undefined : setInterval(() => (peakRss = Math.max(peakRss ?? 0, rssOf(pid))), 100);
-  await Promise.all([...Array.from({ length: req.concurrency }, scraper), prober()]);
+  await Promise.all(Array.from({ length: req.concurrency }, scraper));
   clearInterval(sampler);
   scrapes.sort((a, b) => a - b);
-  health.sort((a, b) => a - b);
   return {
     scrapes: scrapes.length,
     p50: pct(scrapes, 50),
     p99: pct(scrapes, 99),
     bytes,
-    healthP99: health.length ? pct(health, 99) : undefined,
     peakRss,
   };
 }
@@ -94,6 +100,8 @@ process.on('message', (m: SidecarMessage) => {
   else if (m.cmd === 'reset') reply(sim.resetCalls());
   else if (m.cmd === 'load') void load(m.load).then(reply);
   else if (m.cmd === 'until') void until(m.until).then(reply);
+  else if (m.cmd === 'watch') reply(watch(m.pid));
+  else if (m.cmd === 'peak') reply(peak());
   else if (m.cmd === 'close')
     void sim.close().then(() => {
       agent.destroy();

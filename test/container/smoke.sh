@@ -81,7 +81,7 @@ check "image runs as a non-root user by default (User=$user)" \
   test -n "$user" -a "${user%%:*}" != root -a "${user%%:*}" != 0
 entrypoint=$(inspect_image '{{json .Config.Entrypoint}}')
 check "exec-form entrypoint runs node directly ($entrypoint)" \
-  test "$entrypoint" = '["node","--max-semi-space-size=1","/app/dist/src/cli.js"]'
+  test "$entrypoint" = '["node","--max-semi-space-size=1","--heap-growing-percent=50","/app/dist/src/cli.js"]'
 check "port 10071/tcp is exposed" grep -q '10071/tcp' <<<"$(inspect_image '{{json .Config.ExposedPorts}}')"
 check "/data is a volume" grep -q '"/data"' <<<"$(inspect_image '{{json .Config.Volumes}}')"
 env_json=$(inspect_image '{{json .Config.Env}}')
