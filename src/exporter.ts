@@ -57,8 +57,7 @@ export class Exporter {
     const metrics = { ...options, ...config.metrics, registry: this.registry, stable: [this.#clients.metrics, this.#quota] };
     this.metrics = new ExporterMetrics({ ...metrics, accounts: () => this.accounts });
     // The scheduler only starts runs: each account's retries are its own (AccountSet.start).
-    const { cron, retryInterval: retryIntervalMs } = config.schedule;
-    this.#scheduler = new Scheduler({ cron, retryIntervalMs, clock: options.clock, log: logger, run: (t) => this.#runAll(t) });
+    this.#scheduler = new Scheduler({ cron: config.schedule.cron, clock: options.clock, log: logger, run: (t) => this.pollAll(t) });
   }
 
   /** The accounts' states, in config order. */
@@ -85,7 +84,7 @@ export class Exporter {
   /** A reload's config: `schedule` applies now; see restartOnlyChanges for what does not. */
   reconfigure(config: ResolvedConfig): void {
     this.#o = { ...this.#o, config };
-    this.#scheduler.reschedule(config.schedule.cron, config.schedule.retryInterval);
+    this.#scheduler.reschedule(config.schedule.cron);
     this.#set.setConcurrency(config.schedule.concurrency);
   }
 
@@ -99,7 +98,6 @@ export class Exporter {
     return { retry: (await this.#set.start(this.#set.runtimes, trigger, this.#poll)).some(Boolean) };
   }
 
-  #runAll = (t: RunTrigger): Promise<{ retry: boolean }> => this.pollAll(t).then(() => ({ retry: false }));
   #poll = (r: AccountRuntime, t: RunTrigger): Promise<boolean> => this.#pollNow(r, t).finally(() => this.metrics.changed());
 
   /** Polls one account and applies the after-poll rules; resolves whether it wants a retry run. Never rejects. */

@@ -9,25 +9,23 @@ export type RunTrigger = 'start' | 'cron' | 'retry';
 export interface SchedulerOptions {
   /** `schedule.cron`, always evaluated in Asia/Shanghai whatever the host's time zone. */
   readonly cron: string;
-  readonly retryIntervalMs: number;
   readonly clock: Clock;
   readonly log: Logger;
-  /** One run over the accounts; resolves whether some account wants a retry. */
-  readonly run: (trigger: RunTrigger) => Promise<{ retry: boolean }>;
+  /** One run over the accounts. */
+  readonly run: (trigger: 'start' | 'cron') => Promise<unknown>;
 }
 
 /**
- * Runs the polls: once at start, then on the cron schedule, and every `retryInterval` while some
- * account waits for data or recovers from an error. Runs never overlap: a trigger that comes
- * while a run is going is dropped (the run in progress covers it).
+ * Starts the runs over all accounts: once at start, then on the cron schedule. Runs never
+ * overlap: a trigger that comes while a run is going is dropped (the run in progress covers it).
+ * Retries are not its business: each account retries on its own timer (poll/account-runs.ts), so
+ * that one waiting or failing account never delays the others.
  */
 export class Scheduler {
   #o: SchedulerOptions;
   /** The one Cron: paused until start(), it also answers when the next run is. */
   #cron: Cron;
   #started = false;
-  #retryTimer: NodeJS.Timeout | undefined;
-  #retryAt: number | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
   #lastNext: { readonly after: number; readonly at: number | undefined } | undefined;
@@ -49,10 +47,11 @@ export class Scheduler {
     void this.trigger('start');
   }
 
-  /** A reload's schedule (a no-op when unchanged): the next cron run follows it; no run starts now (a pending retry keeps its time). */
-  reschedule(cron: string, retryIntervalMs: number): void {
-    if (cron === this.#o.cron && retryIntervalMs === this.#o.retryIntervalMs) return;
-    this.#o = { ...this.#o, cron, retryIntervalMs };
+  /** A reload's `schedule.cron` (a no-op when unchanged): the next cron run follows it; no run starts now. */
+  reschedule(cron: string): void {
+    if (cron === this.#o.cron) return;
+    this.#o = { ...this.#o, cron };
+    this.#lastNext = undefined; // the old cron's answer
     this.#cron.stop();
     this.#cron = this.#newCron(cron);
     if (this.#started && !this.#stopped) this.#cron.resume();
@@ -69,51 +68,32 @@ export class Scheduler {
     return at;
   }
 
-  /** When the pending retry run starts (epoch ms), if one is pending. */
-  get nextRetryAt(): number | undefined {
-    return this.#retryAt;
-  }
-
   /** Starts a run unless one is going; resolves when the run (this one or the one going) ends. */
-  trigger(trigger: RunTrigger): Promise<void> {
+  trigger(trigger: 'start' | 'cron'): Promise<void> {
     if (this.#stopped) return Promise.resolve();
     if (this.#running) {
       this.#o.log.info('run already in progress; trigger skipped', { trigger });
       return this.#running;
     }
-    this.#clearRetry();
     this.#running = this.#runOnce(trigger).finally(() => {
       this.#running = undefined;
     });
     return this.#running;
   }
 
-  async #runOnce(trigger: RunTrigger): Promise<void> {
-    let retry: boolean;
+  async #runOnce(trigger: 'start' | 'cron'): Promise<void> {
     try {
-      ({ retry } = await this.#o.run(trigger));
+      await this.#o.run(trigger);
     } catch (err) {
       // The run function handles every account error itself; this is a bug, and still not fatal.
       this.#o.log.error('poll run failed', { trigger, error: errorMessage(err) });
-      retry = true;
     }
-    if (retry && !this.#stopped) {
-      this.#retryAt = this.#o.clock.now() + this.#o.retryIntervalMs;
-      this.#retryTimer = setTimeout(() => void this.trigger('retry'), this.#o.retryIntervalMs);
-    }
-  }
-
-  #clearRetry(): void {
-    if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    this.#retryAt = undefined;
   }
 
   /** Stops scheduling and waits for the run in progress (whose calls the caller aborts). */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#cron.stop();
-    this.#clearRetry();
     await this.#running;
   }
 }

@@ -8,7 +8,7 @@ const QUIET = memoryLogger(new Redactor()).logger;
 
 /** The next cron run after `at`, from the scheduler's one Cron. */
 function nextCronRun(cron: string, at: Date): Date | undefined {
-  const s = new Scheduler({ cron, retryIntervalMs: 1, clock: systemClock, log: QUIET, run: () => Promise.resolve({ retry: false }) });
+  const s = new Scheduler({ cron, clock: systemClock, log: QUIET, run: () => Promise.resolve({ retry: false }) });
   const next = s.nextCronAt(at.getTime());
   void s.stop();
   return next === undefined ? undefined : new Date(next);
@@ -39,7 +39,7 @@ describe('scheduler', () => {
 
   it('answers nextCronAt for any sequence of times as a fresh computation does (the answer is reused within its span)', () => {
     const cron = '15 8,20 * * *';
-    const s = new Scheduler({ cron, retryIntervalMs: 1, clock: systemClock, log: QUIET, run: () => Promise.resolve({ retry: false }) });
+    const s = new Scheduler({ cron, clock: systemClock, log: QUIET, run: () => Promise.resolve({ retry: false }) });
     const base = Date.parse('2026-03-10T07:00:00+08:00');
     // Forwards, exactly on and around the runs, then backwards (a clock set back).
     const minutes = [0, 1, 74, 75, 76, 600, 794, 795, 796, 2000, 80, 0, 75, 74];
@@ -50,7 +50,16 @@ describe('scheduler', () => {
     void s.stop();
   });
 
-  it('never overlaps runs, and schedules a retry when asked', async () => {
+  it("a reload's cron gives the next run at once (the cached answer is dropped)", () => {
+    const clock = new ManualClock('2026-03-10T09:00:00+08:00');
+    const s = new Scheduler({ cron: '15 8 * * *', clock, log: QUIET, run: () => Promise.resolve() });
+    assert.equal(s.nextCronAt(), Date.parse('2026-03-11T08:15:00+08:00'));
+    s.reschedule('30 10 * * *');
+    assert.equal(s.nextCronAt(), Date.parse('2026-03-10T10:30:00+08:00'));
+    void s.stop();
+  });
+
+  it('never overlaps runs, and runs nothing after stop()', async () => {
     const { logger, lines } = memoryLogger(new Redactor());
     const triggers: RunTrigger[] = [];
     let running = 0;
@@ -58,7 +67,6 @@ describe('scheduler', () => {
     let release: () => void = () => undefined;
     const scheduler = new Scheduler({
       cron: '15 8 * * *',
-      retryIntervalMs: 50,
       clock: new ManualClock('2026-03-10T09:00:00+08:00'),
       log: logger,
       run: async (trigger) => {
@@ -67,7 +75,6 @@ describe('scheduler', () => {
         maxRunning = Math.max(maxRunning, running);
         if (trigger === 'start') await new Promise<void>((r) => (release = r));
         running--;
-        return { retry: trigger === 'start' };
       },
     });
     scheduler.start();
@@ -78,13 +85,11 @@ describe('scheduler', () => {
     assert.deepEqual(triggers, ['start']);
     assert.equal(maxRunning, 1);
     assert.ok(lines.some((l) => l.includes('trigger skipped')));
-    assert.equal(scheduler.nextRetryAt, Date.parse('2026-03-10T09:00:00+08:00') + 50, 'a retry is scheduled, at the injected clock time');
-    await new Promise((r) => setTimeout(r, 120));
-    assert.deepEqual(triggers, ['start', 'retry']);
-    assert.equal(scheduler.nextRetryAt, undefined, 'no retry asked by the retry run');
+    await scheduler.trigger('cron');
+    assert.deepEqual(triggers, ['start', 'cron'], 'a trigger after the run ended runs');
     assert.equal(scheduler.nextCronAt(), Date.parse('2026-03-11T08:15:00+08:00'), 'the next run from the injected clock');
     await scheduler.stop();
     await scheduler.trigger('cron');
-    assert.deepEqual(triggers, ['start', 'retry'], 'nothing runs after stop()');
+    assert.deepEqual(triggers, ['start', 'cron'], 'nothing runs after stop()');
   });
 });
