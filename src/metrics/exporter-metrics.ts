@@ -65,7 +65,7 @@ export class ExporterMetrics {
       readonly defaultMetrics?: boolean;
     },
   ) {
-    // After the API metrics, before the prepared families: the order /metrics has always had.
+    // After the API metrics and the quota gauges, before the prepared families.
     if (options.defaultMetrics ?? true) registerProcessMetrics(options.registry);
     this.#exposition = createExporterMetrics(options);
     this.#bodies = new ScrapeBodies(new LiveFamilies(options.registry, options.stable), this.#exposition);

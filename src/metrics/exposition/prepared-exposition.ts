@@ -182,8 +182,9 @@ export class PreparedExposition {
         if (l === undefined) continue;
         const text = accountLines(accounts[i] as AccountState, family, l);
         texts[i] = text;
-        // Same position: the lines are unchanged if the text is (a poll changes a few families of an account).
-        if (!differs && sameOrder) differs = (old as FamilyBlock).lines(i) !== text;
+        // In the same order, a changed account's lines may still be the same in this family (a
+        // failure changes account_up, not the figures): then the block and its gzip are kept.
+        if (!differs) differs = (old as FamilyBlock).lines(i) !== text;
         if (++rendered % chunk === 0) await yieldToLoop();
       }
       if (!differs && old !== undefined && previous !== undefined) {
