@@ -19,7 +19,6 @@ export interface StaticFamily {
 export interface PreparedFamilies {
   readonly blocks: readonly Buffer[];
   readonly gzip: readonly GzipPiece[];
-  readonly byteLength: number;
 }
 
 export interface PreparedExpositionOptions {
@@ -56,11 +55,7 @@ export class PreparedExposition {
   readonly #headers: readonly Buffer[];
   readonly #statics: readonly Buffer[];
   readonly #staticsGzip: readonly GzipPiece[];
-  /** By appid: a reload may give an account a new state object with the same figures. */
-  #entries = new Map<string, Entry>();
-  /** The appids in the order of the blocks' accounts. */
-  #order: readonly string[] = [];
-  /** The entries in account order, for the check every scrape makes. */
+  /** The accounts as prepared, in the order of the blocks' lines (and of the check every scrape makes). */
   #ordered: readonly Entry[] = [];
   #blocks: readonly FamilyBlock[] = [];
   #prepared: PreparedFamilies | undefined;
@@ -154,26 +149,29 @@ export class PreparedExposition {
 
   async #build(): Promise<PreparedFamilies> {
     const accounts = [...this.#o.accounts()];
-    const previous = this.#prepared === undefined ? undefined : { blocks: this.#blocks, gzip: this.#prepared.gzip };
-    const sameOrder = accounts.length === this.#order.length && accounts.every((a, i) => a.appid === this.#order[i]);
-    const position = new Map(this.#order.map((appid, i) => [appid, i]));
+    const before = this.#ordered;
+    const sameOrder = accounts.length === before.length && accounts.every((a, i) => a.appid === before[i]?.seen.appid);
+    // By appid: a reload may give an account a new state object, rendered again, at the same place.
+    const position = new Map(before.map((e, i) => [e.seen.appid, i]));
     // Per account: its position in the previous blocks when its lines can be copied from there; -1 to render.
     const from = new Int32Array(accounts.length).fill(-1);
-    const entries = new Map<string, Entry>();
     const labels: (string | undefined)[] = [];
-    accounts.forEach((a, i) => {
-      const old = this.#entries.get(a.appid);
+    const entries = accounts.map((a, i): Entry => {
       const at = position.get(a.appid);
-      if (previous !== undefined && at !== undefined && unchanged(old, a)) from[i] = at;
-      else labels[i] = accountLabels(a);
-      entries.set(a.appid, from[i] === -1 ? { state: a, seen: signature(a) } : (old as Entry));
+      const old = at === undefined ? undefined : before[at];
+      if (at !== undefined && old !== undefined && unchanged(old, a)) {
+        from[i] = at;
+        return old;
+      }
+      labels[i] = accountLabels(a);
+      return { state: a, seen: signature(a) };
     });
     const chunk = this.#o.chunk ?? 64;
     const blocks: FamilyBlock[] = [];
     const gzip: Promise<GzipPiece>[] = [];
     // Family by family, so that no more than one family's new lines are held at a time.
     for (const [f, family] of this.#o.families.entries()) {
-      const old = previous?.blocks[f];
+      const old = this.#blocks[f];
       const texts: (string | undefined)[] = new Array<string | undefined>(accounts.length);
       let differs = !sameOrder || old === undefined;
       let rendered = 0;
@@ -187,9 +185,10 @@ export class PreparedExposition {
         if (!differs) differs = (old as FamilyBlock).lines(i) !== text;
         if (++rendered % chunk === 0) await yieldToLoop();
       }
-      if (!differs && old !== undefined && previous !== undefined) {
+      const oldGzip = this.#prepared?.gzip[f];
+      if (!differs && old !== undefined && oldGzip !== undefined) {
         blocks.push(old);
-        gzip.push(Promise.resolve(previous.gzip[f] as GzipPiece));
+        gzip.push(Promise.resolve(oldGzip));
       } else {
         const block = FamilyBlock.write(this.#headers[f] as Buffer, texts, old && { block: old, from });
         blocks.push(block);
@@ -200,13 +199,10 @@ export class PreparedExposition {
     const prepared: PreparedFamilies = {
       blocks: [...blocks.map((b) => b.bytes), ...this.#statics],
       gzip: [...(await Promise.all(gzip)), ...this.#staticsGzip],
-      byteLength: [...blocks.map((b) => b.bytes), ...this.#statics].reduce((sum, b) => sum + b.length, 0),
     };
     // Published only once complete: a scrape meanwhile is served the previous preparation's bytes
     // only if it started before the change; later ones wait for this one.
-    this.#entries = entries;
-    this.#order = accounts.map((a) => a.appid);
-    this.#ordered = accounts.map((a) => entries.get(a.appid) as Entry);
+    this.#ordered = entries;
     this.#blocks = blocks;
     this.#prepared = prepared;
     return prepared;
