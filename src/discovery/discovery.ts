@@ -3,7 +3,7 @@ import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
 import type { DiscoveryConfig } from '../config/discovery-schema.js';
 import type { ResolvedAccount } from '../config/load.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import type { NamedList } from './merge.js';
 import { parseAccountList } from './parse.js';
 import { displayUrl, fetchDiscoveryUrl, readDiscoveryFile } from './sources.js';
@@ -34,7 +34,7 @@ export interface DiscoveryOptions {
 }
 
 function messageOf(err: unknown): string {
-  return err instanceof ConfigError ? err.problems.join('; ') : err instanceof Error ? err.message : String(err);
+  return err instanceof ConfigError ? err.problems.join('; ') : errorMessage(err);
 }
 
 /**

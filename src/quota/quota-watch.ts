@@ -2,7 +2,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
 import { beijingDateOf } from '../dates.js';
-import { WechatApiError } from '../errors.js';
+import { WechatApiError, errorMessage } from '../errors.js';
 import type { QuotaRecord, QuotaTable } from '../store/quota-table.js';
 import type { AccountApi } from '../wechat/account-api.js';
 import { parseQuota } from './parse.js';
@@ -94,7 +94,7 @@ export class QuotaWatch {
     } catch (err) {
       if (err instanceof WechatApiError && UNAUTHORIZED.has(err.errcode)) return { ...base, status: 'unauthorized' };
       // Asked again after the next poll that fetches data; the poll itself stays a success.
-      log.warn('quota look-up failed', { api: name, error: err instanceof Error ? err.message : String(err) });
+      log.warn('quota look-up failed', { api: name, error: errorMessage(err) });
       return undefined;
     }
   }

@@ -7,7 +7,7 @@ import { Discovery, type SourceStatus } from '../discovery/discovery.js';
 import { mergeAccounts } from '../discovery/merge.js';
 import { DiscoveryMetrics } from '../discovery/metrics.js';
 import { watchSources } from '../discovery/watch.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import { restartOnlyChanges } from './account-set.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -110,7 +110,7 @@ export class Reloader {
     try {
       config = this.#o.load();
     } catch (err) {
-      const problems = err instanceof ConfigError ? err.problems : [err instanceof Error ? err.message : String(err)];
+      const problems = err instanceof ConfigError ? err.problems : [errorMessage(err)];
       this.#lastOk = 0;
       log.error('reload failed; still running on the previous configuration', { problems });
       for (const p of problems) log.error(`reload: ${p}`);

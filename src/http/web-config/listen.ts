@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'winston';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, errorMessage } from '../../errors.js';
 import { clientAuthFlags, clientCertProblem } from './client-cert.js';
 import { protect } from './guard.js';
 import type { WebConfigSource } from './source.js';
@@ -19,7 +19,7 @@ export interface ListenAddress {
 function errorReporter(log: Logger): (err: unknown) => void {
   let last: string | undefined;
   return (err) => {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     if (message === last) return;
     last = message;
     log.error('web config: refusing requests until the file is valid again', { error: message });
