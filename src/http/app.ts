@@ -3,7 +3,7 @@ import type { RequestListener } from 'node:http';
 import { renderLanding, type LandingInfo } from './landing.js';
 import { parseStatusQuery, StatusQueryError } from './status/query.js';
 import { securityHeaders } from './security-headers.js';
-import { serveScrape, withMetricsFastPath, type HeaderMiddleware, type ScrapeSource } from './metrics-endpoint.js';
+import { serveScrape, withMetricsFastPath, type ScrapeSource } from './metrics-endpoint.js';
 
 export interface AppOptions {
   /** The body of a scrape in the negotiated format and encoding. */
@@ -60,7 +60,5 @@ export function createApp(options: AppOptions): RequestListener {
   app.use((_err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     res.status(500).type('text/plain').send('Internal error\n');
   });
-  // helmet's middleware uses only Node's request and response (its own types say so); express'
-  // RequestHandler type is just what securityHeaders() is declared as.
-  return withMetricsFastPath(app, options.telemetryPath, options.metrics, headers as unknown as HeaderMiddleware);
+  return withMetricsFastPath(app, options.telemetryPath, options.metrics, headers);
 }

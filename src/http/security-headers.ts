@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { LANDING_STYLE } from './landing.js';
+import type { HeaderMiddleware } from './metrics-endpoint.js';
 
 /** `'sha256-…'`, the CSP source that allows exactly this inline `<style>` text. */
 export function styleHash(css: string): string {
@@ -34,12 +34,25 @@ export function contentSecurityPolicy(styles: readonly string[] = INLINE_STYLES)
  * helmet, set for an exporter: the strict CSP above, `nosniff`, `X-Frame-Options: DENY`,
  * `Referrer-Policy: no-referrer`. No HSTS: the exporter usually serves plain HTTP, and TLS (with
  * any HSTS an operator wants) is the web config's business.
+ *
+ * These are defaults: a header the response already carries is kept. The web config's guard sets
+ * the operator's `http_server_config.headers` before the app runs, and, as with exporter-toolkit
+ * (whose handler sets them and lets the exporter's own handler add the rest), the operator's value
+ * wins: a web config shared with node_exporter gives the same headers here.
  */
-export function securityHeaders(styles?: readonly string[]): RequestHandler {
-  return helmet({
+export function securityHeaders(styles?: readonly string[]): HeaderMiddleware {
+  const helmetHeaders: HeaderMiddleware = helmet({
     contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(styles) },
     strictTransportSecurity: false,
     xFrameOptions: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
   });
+  return (req, res, next) => {
+    // A handful of headers at most (the web config allows five): copying them costs nothing.
+    const preset = res.getHeaders();
+    helmetHeaders(req, res, (err?: unknown) => {
+      for (const [name, value] of Object.entries(preset)) if (value !== undefined) res.setHeader(name, value);
+      next(err);
+    });
+  };
 }
