@@ -2,6 +2,7 @@ import { WHOLE, type Shard } from '../config/shard.js';
 import type { Registry } from 'prom-client';
 import { registerProcessMetrics } from './process-metrics.js';
 import type { AccountState } from '../poll/account-state.js';
+import type { ReloadState } from '../reload/reloader.js';
 import type { BuildInfo } from '../version.js';
 import { accountFamilies } from './exposition/families.js';
 import { LiveFamilies, type StableMetrics } from './exposition/live-families.js';
@@ -22,7 +23,9 @@ export interface ExporterMetricsOptions {
  * API call) whenever one changes, plus the build and shard info. The API counters and process
  * metrics stay in the prom-client registry, rendered at each scrape.
  */
-export function createExporterMetrics(options: ExporterMetricsOptions): PreparedExposition {
+export function createExporterMetrics(
+  options: ExporterMetricsOptions & { readonly state?: () => readonly StaticFamily[] },
+): PreparedExposition {
   const { build, shard = WHOLE } = options;
   const statics: StaticFamily[] = [
     {
@@ -45,7 +48,26 @@ export function createExporterMetrics(options: ExporterMetricsOptions): Prepared
       value: 1,
     },
   ];
-  return new PreparedExposition({ accounts: options.accounts, families: accountFamilies(options.hourly ?? true), statics });
+  const { accounts, state } = options;
+  return new PreparedExposition({ accounts, families: accountFamilies(options.hourly ?? true), statics, ...(state && { state }) });
+}
+
+/** The reload gauges, as Prometheus names its own (`prometheus_config_last_reload_*`). */
+export function reloadFamilies(state: ReloadState): StaticFamily[] {
+  return [
+    {
+      name: 'wechat_exporter_config_last_reload_successful',
+      help: 'Whether the last configuration reload attempt was successful.',
+      labels: [],
+      value: state.successful ? 1 : 0,
+    },
+    {
+      name: 'wechat_exporter_config_last_reload_success_timestamp_seconds',
+      help: 'Timestamp of the last successful configuration reload (the start counts as one).',
+      labels: [],
+      value: state.successAt / 1000,
+    },
+  ];
 }
 
 /**
@@ -56,6 +78,8 @@ export function createExporterMetrics(options: ExporterMetricsOptions): Prepared
 export class ExporterMetrics {
   readonly #exposition: PreparedExposition;
   readonly #bodies: ScrapeBodies;
+  /** The reload gauges; none until a reloader shows its state (the daemon has one, tests may not). */
+  #reload: readonly StaticFamily[] = [];
 
   constructor(
     options: ExporterMetricsOptions & {
@@ -67,7 +91,7 @@ export class ExporterMetrics {
   ) {
     // After the API metrics and the quota gauges, before the prepared families.
     if (options.defaultMetrics ?? true) registerProcessMetrics(options.registry);
-    this.#exposition = createExporterMetrics(options);
+    this.#exposition = createExporterMetrics({ ...options, state: () => this.#reload });
     this.#bodies = new ScrapeBodies(new LiveFamilies(options.registry, options.stable), this.#exposition);
     // The stored reference days are metrics already: prepare them now, not in the first scrape.
     this.#exposition.schedule(0);
@@ -79,6 +103,16 @@ export class ExporterMetrics {
 
   /** An account's state changed (a poll ended): prepare soon rather than in the next scrape. */
   changed(): void {
+    this.#exposition.changed();
+  }
+
+  /**
+   * A reload's outcome. Prepared with the account families, never in the registry: a registry
+   * rendering is reused for up to a second and made apart from the accounts, so a scrape could
+   * show a reload's accounts with the state before it.
+   */
+  showReload(state: ReloadState): void {
+    this.#reload = reloadFamilies(state);
     this.#exposition.changed();
   }
 }

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
 import type { ResolvedAccount, ResolvedConfig } from '../config/load.js';
@@ -12,11 +12,24 @@ import { restartOnlyChanges } from './account-set.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** What the reloader drives: the exporter's account list and schedule. */
+/** A reload's outcome, as `/metrics` shows it (`wechat_exporter_config_last_reload_*`). */
+export interface ReloadState {
+  /** The last reload applied. */
+  readonly successful: boolean;
+  /** When a reload last applied, epoch ms; the start counts as one. */
+  readonly successAt: number;
+}
+
+/** What the reloader drives: the exporter's account list and schedule, and the metrics showing them. */
 export interface ReloadTarget {
   applyAccounts(accounts: readonly ResolvedAccount[]): unknown;
   /** Applies what a running exporter can take (the schedule). */
   reconfigure(config: ResolvedConfig): void;
+  /**
+   * Shows a reload's outcome. Called in the same turn of the event loop as applyAccounts, and the
+   * metrics read both at once, so that no scrape shows a reload's accounts with the state before it.
+   */
+  readonly metrics: { showReload(state: ReloadState): void };
 }
 
 export interface ReloaderOptions {
@@ -45,20 +58,19 @@ export class Reloader {
   #watcher: { close(): Promise<void> } | undefined;
   #target: ReloadTarget | undefined;
   #queue: Promise<unknown> = Promise.resolve();
-  #lastOk = 1;
-  #lastOkAt: number;
+  #state: ReloadState;
   #closed = false;
   #metrics: DiscoveryMetrics | undefined;
 
   constructor(options: ReloaderOptions) {
     this.#o = options;
     this.#config = options.config;
-    this.#lastOkAt = options.clock.now();
+    this.#state = { successful: true, successAt: options.clock.now() };
     this.#discovery = this.#newDiscovery(options.config);
   }
 
   get lastReloadSuccessful(): boolean {
-    return this.#lastOk === 1;
+    return this.#state.successful;
   }
 
   /** The discovery sources, for `/`. */
@@ -75,7 +87,8 @@ export class Reloader {
   /** From now on, changes go to `target`, metrics are in `registry`, and discovery sources are watched. */
   attach(target: ReloadTarget, registry: Registry): void {
     this.#target = target;
-    this.#registerMetrics(registry);
+    this.#metrics = new DiscoveryMetrics(registry, () => this.sources());
+    target.metrics.showReload(this.#state);
     this.#watch();
   }
 
@@ -111,7 +124,7 @@ export class Reloader {
       config = this.#o.load();
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems : [errorMessage(err)];
-      this.#lastOk = 0;
+      this.#show({ ...this.#state, successful: false });
       log.error('reload failed; still running on the previous configuration', { problems });
       for (const p of problems) log.error(`reload: ${p}`);
       return { ok: false, problems };
@@ -127,10 +140,10 @@ export class Reloader {
     await this.#discovery?.refresh();
     this.#target?.reconfigure(config);
     for (const n of notes) log.warn(`reload: ${n}`);
+    // No await between the accounts and the state: a scrape prepares both from one moment.
     this.#target?.applyAccounts(this.#merged());
+    this.#show({ successful: true, successAt: clock.now() });
     if (discoveryChanged) this.#watch();
-    this.#lastOk = 1;
-    this.#lastOkAt = clock.now();
     log.info('configuration reloaded', { source: config.source });
     return { ok: true, problems: [] };
   }
@@ -158,19 +171,8 @@ export class Reloader {
     });
   }
 
-  #registerMetrics(registry: Registry): void {
-    this.#metrics = new DiscoveryMetrics(registry, () => this.sources());
-    const ok: Gauge = new Gauge({
-      name: 'wechat_exporter_config_last_reload_successful',
-      help: 'Whether the last configuration reload attempt was successful.',
-      registers: [registry],
-      collect: () => ok.set(this.#lastOk),
-    });
-    const at: Gauge = new Gauge({
-      name: 'wechat_exporter_config_last_reload_success_timestamp_seconds',
-      help: 'Timestamp of the last successful configuration reload (the start counts as one).',
-      registers: [registry],
-      collect: () => at.set(this.#lastOkAt / 1000),
-    });
+  #show(state: ReloadState): void {
+    this.#state = state;
+    this.#target?.metrics.showReload(state);
   }
 }

@@ -305,6 +305,64 @@ describe('prepared exposition', () => {
     }
   });
 
+  it('a scrape arriving while a preparation runs waits for it: never the bytes from before the change', async () => {
+    const accounts = states(200);
+    const p = prepared(accounts, true, 60_000);
+    await p.families();
+    (accounts[150] as AccountState).lastSuccessAt = 1_800_000_000_000;
+    p.changed();
+    // The first scrape starts the preparation (and takes the announcement); the second must not
+    // take the previous bytes as still verified.
+    const [first, second] = await Promise.all([p.current(), p.current()]);
+    assert.equal(second, first);
+    assert.match(second.blocks.map(String).join('\n'), /^wechat_exporter_last_success_timestamp_seconds\{[^}]*\} 1800000000$/m);
+  });
+
+  it('state families are read with the accounts and published with them, between the account families and the statics', async () => {
+    const accounts = states(300);
+    const stateFamily = (value: number) => [{ name: 'x_reload_successful', help: 'h', labels: [], value }] as const;
+    let state: readonly { name: string; help: string; labels: readonly []; value: number }[] = stateFamily(1);
+    const p = new PreparedExposition({
+      accounts: () => accounts,
+      families: accountFamilies(true),
+      statics: [{ name: 'wechat_exporter_build_info', help: 'h', labels: [], value: 1 }],
+      state: () => state,
+      chunk: 7,
+      verifyMs: 60_000,
+    });
+    const shown = (f: { blocks: readonly Buffer[] }) => {
+      const t = f.blocks.map(String).join('\n');
+      return { accounts: t.match(/^wechat_exporter_pending_dates\{/gm)?.length ?? 0, state: /^x_reload_successful (\d)$/m.exec(t)?.[1] };
+    };
+    // Accounts never polled have no pending_dates line.
+    const polled = (list: readonly AccountState[]) => list.filter((a) => a.up !== undefined).length;
+    const before = polled(accounts);
+    const first = await p.families();
+    assert.deepEqual(shown(first), { accounts: before, state: '1' });
+    const texts = first.blocks.map(String);
+    const at = (prefix: string) => texts.findIndex((b) => b.startsWith(`# HELP ${prefix}`));
+    assert.deepEqual([at('wechat_exporter_pending_dates'), at('x_reload_successful'), at('wechat_exporter_build_info')], [14, 15, 16]);
+
+    // A state change alone (a refused reload) is prepared once announced.
+    state = stateFamily(0);
+    p.changed();
+    assert.deepEqual(shown(await p.current()), { accounts: before, state: '0' });
+
+    // Accounts and state change together while a preparation of the previous ones runs: that one
+    // shows both before, the next scrape both after; never one without the other.
+    accounts[0] = { ...(accounts[0] as AccountState), pendingDays: [] };
+    p.changed();
+    const running = p.current();
+    accounts.splice(0, 100);
+    state = stateFamily(1);
+    p.changed();
+    const after = p.current();
+    assert.deepEqual(shown(await running), { accounts: before, state: '0' });
+    assert.deepEqual(shown(await after), { accounts: polled(accounts), state: '1' });
+    assert.ok(polled(accounts) < before);
+    assert.equal(p.fresh, true);
+  });
+
   it('process-like metrics are sampled at most once per maxAgeMs; concurrent scrapes share them', async () => {
     const registry = new Registry();
     const sampled = countingGauge(registry, 'sampled');

@@ -7,12 +7,17 @@ import type { AccountFamily } from './families.js';
 import { gzipPiece, gzipPieceSync, type GzipPiece } from './gzip-member.js';
 import { familyHeader, formatLabels } from './text-format.js';
 
-/** A family with fixed samples (build and shard info): rendered once. */
+/** A family of one sample (build and shard info, the reload state). */
 export interface StaticFamily {
   readonly name: string;
   readonly help: string;
   readonly labels: readonly (readonly [string, string])[];
   readonly value: number;
+}
+
+function renderStatic(s: StaticFamily): Buffer {
+  const labels = s.labels.length > 0 ? `{${formatLabels(s.labels)}}` : '';
+  return Buffer.from(`${familyHeader(s.name, s.help)}\n${s.name}${labels} ${s.value}`);
 }
 
 /** The prepared families: each block is `# HELP`, `# TYPE` and its lines, without a final newline. */
@@ -24,8 +29,16 @@ export interface PreparedFamilies {
 export interface PreparedExpositionOptions {
   readonly accounts: () => readonly AccountState[];
   readonly families: readonly AccountFamily[];
-  /** Rendered after the account families. */
+  /** Rendered after the account families, once. */
   readonly statics: readonly StaticFamily[];
+  /**
+   * Exporter-wide families that must change in the same scrape as the account list (a reload's
+   * outcome): read in the same turn of the event loop as the accounts and published with them, so
+   * a scrape never shows a reload's accounts with the state before it. Rendered between the
+   * account families and the statics. Returns the same array until they change (compared by
+   * identity); announce a change with changed(). @default none
+   */
+  readonly state?: () => readonly StaticFamily[];
   /** Accounts rendered between two yields to the event loop. @default 64 */
   readonly chunk?: number;
   /**
@@ -58,6 +71,8 @@ export class PreparedExposition {
   /** The accounts as prepared, in the order of the blocks' lines (and of the check every scrape makes). */
   #ordered: readonly Entry[] = [];
   #blocks: readonly FamilyBlock[] = [];
+  /** The state families as prepared (options.state). */
+  #state: readonly StaticFamily[] | undefined;
   #prepared: PreparedFamilies | undefined;
   #building: Promise<PreparedFamilies> | undefined;
   #timer: { handle: NodeJS.Timeout; due: number } | undefined;
@@ -69,18 +84,15 @@ export class PreparedExposition {
   constructor(options: PreparedExpositionOptions) {
     this.#o = options;
     this.#headers = options.families.map((f) => Buffer.from(familyHeader(f.name, f.help)));
-    this.#statics = options.statics.map((s) => {
-      const labels = s.labels.length > 0 ? `{${formatLabels(s.labels)}}` : '';
-      return Buffer.from(`${familyHeader(s.name, s.help)}\n${s.name}${labels} ${s.value}`);
-    });
+    this.#statics = options.statics.map(renderStatic);
     this.#staticsGzip = this.#statics.map(gzipPieceSync);
   }
 
-  /** True when no account was added, removed, reordered or changed since the last preparation. */
+  /** True when no account was added, removed, reordered or changed, nor the state, since the last preparation. */
   get fresh(): boolean {
     const accounts = this.#o.accounts();
     const ordered = this.#ordered;
-    if (this.#prepared === undefined || accounts.length !== ordered.length) return false;
+    if (this.#prepared === undefined || accounts.length !== ordered.length || this.#o.state?.() !== this.#state) return false;
     for (let i = 0; i < accounts.length; i++) if (!unchanged(ordered[i], accounts[i] as AccountState)) return false;
     return true;
   }
@@ -105,11 +117,14 @@ export class PreparedExposition {
   /**
    * What a scrape serves: the prepared families, without looking at every account while no
    * change was announced and the last look is recent (at thousands of accounts that look was a
-   * good part of a scrape's cost); else as families().
+   * good part of a scrape's cost); else as families(). Never while a preparation is under way:
+   * the scrape that started it cleared the announcement, and the others must wait for it too,
+   * not be served the bytes from before the change.
    */
   current(): Promise<PreparedFamilies> {
     const prepared = this.#prepared;
-    if (prepared !== undefined && !this.#dirty && performance.now() - this.#verifiedAt < (this.#o.verifyMs ?? 1000))
+    const trusted = !this.#dirty && this.#building === undefined;
+    if (prepared !== undefined && trusted && performance.now() - this.#verifiedAt < (this.#o.verifyMs ?? 1000))
       return Promise.resolve(prepared);
     return this.families();
   }
@@ -148,7 +163,10 @@ export class PreparedExposition {
   }
 
   async #build(): Promise<PreparedFamilies> {
+    // The accounts and the state, read together (nothing can change them in between).
     const accounts = [...this.#o.accounts()];
+    const state = this.#o.state?.();
+    const stateBlocks = (state ?? []).map(renderStatic);
     const before = this.#ordered;
     const sameOrder = accounts.length === before.length && accounts.every((a, i) => a.appid === before[i]?.seen.appid);
     // By appid: a reload may give an account a new state object, rendered again, at the same place.
@@ -197,12 +215,13 @@ export class PreparedExposition {
       }
     }
     const prepared: PreparedFamilies = {
-      blocks: [...blocks.map((b) => b.bytes), ...this.#statics],
-      gzip: [...(await Promise.all(gzip)), ...this.#staticsGzip],
+      blocks: [...blocks.map((b) => b.bytes), ...stateBlocks, ...this.#statics],
+      gzip: [...(await Promise.all(gzip)), ...stateBlocks.map(gzipPieceSync), ...this.#staticsGzip],
     };
     // Published only once complete: a scrape meanwhile is served the previous preparation's bytes
     // only if it started before the change; later ones wait for this one.
     this.#ordered = entries;
+    this.#state = state;
     this.#blocks = blocks;
     this.#prepared = prepared;
     return prepared;
