@@ -19,6 +19,9 @@ RUN npm ci
 
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# npm run build records branch, revision and date with it; without .git here they stay unknown and
+# the build args below (WECHAT_EXPORTER_REVISION, _BUILD_DATE) say them instead.
+COPY scripts/build-info.ts ./scripts/
 # Then drop dev dependencies but keep the addon compiled above (npm ci --omit=dev would compile it
 # again), and of better-sqlite3's build keep only the addon itself: its C sources, object files
 # and test extension are not needed to load build/Release/better_sqlite3.node.

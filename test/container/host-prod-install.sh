@@ -58,6 +58,18 @@ fi
 check "no dev dependency installed (typescript, mocha, tsx absent)" \
   test ! -e "$TMP/node_modules/typescript" -a ! -e "$TMP/node_modules/mocha" -a ! -e "$TMP/node_modules/tsx"
 
+# npm run build recorded the checkout's branch and revision (scripts/build-info.ts), as promu does.
+revision=$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || true)
+if [[ -n $revision ]]; then
+  branch=$(git -C "$ROOT" rev-parse --abbrev-ref HEAD)
+  version_text=$(cd "$TMP" && env -u WECHAT_EXPORTER_REVISION -u WECHAT_EXPORTER_BRANCH node dist/src/cli.js --version)
+  check "--version names the checkout (branch: $branch, revision: $revision)" \
+    grep -qF "(branch: $branch, revision: $revision)" <<<"$version_text"
+  check "--version has a build date (YYYYMMDD-HH:MM:SS)" grep -qE '^  build date: +[0-9]{8}-[0-9]{2}:[0-9]{2}:[0-9]{2}$' <<<"$version_text"
+else
+  echo "# not a git checkout: the recorded revision is not checked"
+fi
+
 port=$(node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")
 base="http://127.0.0.1:$port"
 echo "# starting the exporter in demo mode on $base"
@@ -77,6 +89,10 @@ fi
 check "/metrics has wechat_interface_day_callbacks samples within ${TIMEOUT}s" \
   grep -q '^wechat_interface_day_callbacks{' <<<"$metrics"
 check "GET /-/ready is 200" curl -fsS --max-time 5 -o /dev/null "$base/-/ready"
+if [[ -n $revision ]]; then
+  check "wechat_exporter_build_info has revision=\"$revision\"" \
+    grep -qE "^wechat_exporter_build_info\\{.*revision=\"$revision\"" <<<"$metrics"
+fi
 check "the store was created at --storage.path" test -f "$TMP/demo.db"
 
 echo "# sending SIGTERM"
