@@ -49,7 +49,7 @@ export function createExporterMetrics(
     },
   ];
   const { accounts, state } = options;
-  return new PreparedExposition({ accounts, families: accountFamilies(options.hourly ?? true), statics, ...(state && { state }) });
+  return new PreparedExposition({ accounts, families: accountFamilies(options.hourly ?? true), statics, state });
 }
 
 /** The reload gauges, as Prometheus names its own (`prometheus_config_last_reload_*`). */

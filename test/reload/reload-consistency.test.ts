@@ -5,9 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/clock.js';
+import { exporterApp } from '../../src/exporter-app.js';
+import { lifecycleRouter } from '../../src/http/lifecycle.js';
 import { WechatSimulator } from '../../src/simulator/index.js';
 import { waitFor } from '../helpers/daemon-process.js';
-import { tempDir } from '../helpers/exporter-harness.js';
+import { BUILD, tempDir } from '../helpers/exporter-harness.js';
 import { parseSamples, valueOf } from '../helpers/metrics-text.js';
 import { startFromFile, writeYaml, type Running } from './helpers.js';
 
@@ -69,9 +71,14 @@ describe('reload: the reload gauges and the accounts change in the same scrape',
     valid([A, B]);
     run = await startFromFile(configFile, join(tmp.dir, 'data.db'), clock);
     await run.exporter.pollAll();
-    server = createServer(run.app).listen(0, '127.0.0.1');
+    // The daemon's app with --web.enable-lifecycle: reloads come by POST /-/reload.
+    const { reloader, exporter, store } = run;
+    const routes = lifecycleRouter({ enabled: true, reload: () => reloader.reload() });
+    server = createServer(exporterApp(exporter, { store, clock, build: BUILD, routes })).listen(0, '127.0.0.1');
     await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = `${base}/metrics`;
+    const reload = async () => (await fetch(`${base}/-/reload`, { method: 'POST' })).status;
 
     // Each reload attempt's state, in order; a scrape must show exactly one of them.
     const states: Seen[] = [{ accounts: 'news,shop', successful: 1, at: clock.now() / 1000 }];
@@ -89,10 +96,11 @@ describe('reload: the reload gauges and the accounts change in the same scrape',
     const shown = (state: Seen) => waitFor(`a scrape showing ${key(state)}`, () => scrapes.some((s) => key(s.seen) === key(state)), 10_000);
 
     try {
+      await shown(states[0] as Seen);
       for (let round = 0; round < 4; round++) {
         clock.advance(60_000);
         writeYaml(configFile, { accounts: [{ name: 'x', appid: 'not-an-appid' }] });
-        assert.equal((await run.reloader.reload()).ok, false);
+        assert.equal(await reload(), 500);
         const previous = states[states.length - 1] as Seen;
         states.push({ ...previous, successful: 0 });
         await shown(states[states.length - 1] as Seen);
@@ -100,7 +108,7 @@ describe('reload: the reload gauges and the accounts change in the same scrape',
         clock.advance(60_000);
         const next = round % 2 === 0 ? [A] : [A, B];
         valid(next);
-        assert.equal((await run.reloader.reload()).ok, true);
+        assert.equal(await reload(), 200);
         const accounts = next
           .map((a) => a.name)
           .sort()
@@ -126,6 +134,7 @@ describe('reload: the reload gauges and the accounts change in the same scrape',
       assert.ok(at >= (last.get(n) ?? 0), `scraper ${n} went back from state ${last.get(n)} to ${at}`);
       last.set(n, at);
     }
+    assert.equal(new Set(scrapes.map((s) => key(s.seen))).size, states.length, 'every state was scraped');
     assert.ok(scrapes.length > states.length * 3, `${scrapes.length} scrapes`);
   });
 });
