@@ -8,6 +8,8 @@ import type { AccountState } from '../../src/poll/account-state.js';
 import { NO_TRAFFIC } from '../../src/figures.js';
 import { createHash } from 'node:crypto';
 
+const NO_LABELS: Readonly<Record<string, string>> = {};
+
 /** `n` accounts: every seventh down, every eleventh without data; failures grow with the index. */
 function accounts(n: number): AccountState[] {
   return Array.from({ length: n }, (_, i) => {
@@ -18,6 +20,7 @@ function accounts(n: number): AccountState[] {
       name: `acct-${String(i).padStart(4, '0')}`,
       appid: `wx${i.toString(16).padStart(16, '0')}`,
       tokenSource: 'stable',
+      labels: i % 5 === 0 ? NO_LABELS : { team: `team-${i % 3}` },
       up: !down,
       reference: i % 11 === 5 ? undefined : { refDate: '2026-03-09', status: 'complete' as const, daily, hours },
       lastError: down ? { reason: 'ip_not_whitelisted', errcode: 40164, message: 'whitelist the IP', at: 0 } : undefined,
