@@ -14,7 +14,7 @@ import { offsetClock } from '../../src/clock.js';
 import { WechatSimulator, simulatedDay, type SimulatorProfile } from '../../src/simulator/index.js';
 import { parseSamples, valueOf } from '../helpers/metrics-text.js';
 import { which } from '../helpers/tools.js';
-import { HISTORY_ROW, dashboardQueries, type DashboardQuery } from '../rules/dashboard-queries.js';
+import { HISTORY_ROW, dashboardQueries, variableSelector, type DashboardQuery } from '../rules/dashboard-queries.js';
 import { OWNER_RECEIVERS, alertmanagerConfig, exporterConfig, prometheusConfig, rulesWithFor, type E2eAccount } from './support/configs.js';
 import { startOnFreePort, type ManagedProcess } from './support/process.js';
 import { PrometheusApi, type PrometheusAlert } from './support/prometheus-api.js';
@@ -278,6 +278,21 @@ describe('end to end: exporter → Prometheus 2.42 (real rules) → Alertmanager
     }
     assert.ok(checked >= 4 * 20, `only ${checked} queries checked: did the dashboard lose its panels?`);
     assert.deepEqual(problems, [], `dashboard queries that failed:\n${problems.join('\n')}`);
+  });
+
+  it('lists the accounts of the selected owners in the dashboard account variable (All owners: every account)', async function () {
+    this.timeout(20_000);
+    const accounts = async (values: Record<string, string | readonly string[]>): Promise<string[]> => {
+      const answer = await prometheus.query(variableSelector('account', values));
+      assert.ok(answer.ok, JSON.stringify(answer));
+      return answer.result.map((s) => s.metric['account'] ?? '?').sort();
+    };
+    const all = ACCOUNTS.map((a) => a.name).sort();
+    assert.deepEqual(await accounts({ owner_label: 'team', owner: ['payments'] }), [FAILING.name]);
+    assert.deepEqual(await accounts({ owner_label: 'team', owner: ['payments', 'newsroom'] }), [BLOCKED.name, FAILING.name].sort());
+    assert.deepEqual(await accounts({ owner_label: 'customer', owner: ['acme'] }), [FAILING.name]);
+    assert.deepEqual(await accounts({ owner_label: 'team', owner: '.*' }), all, 'All owners: accounts without the label too');
+    assert.deepEqual(await accounts({ owner_label: 'account', owner: '.*' }), all);
   });
 
   it(`fires ${ALERT} in Prometheus for the failing account, not for the healthy one`, async function () {
