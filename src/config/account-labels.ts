@@ -35,10 +35,15 @@ export const MAX_LABEL_VALUE = 256;
 export const accountLabels = z
   .record(
     // Checked on the key itself, so that a bad name is reported even when a value is wrong too.
-    z.string().superRefine((name, ctx) => {
-      const problem = labelNameProblem(name);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+    z
+      .string()
+      .superRefine((name, ctx) => {
+        const problem = labelNameProblem(name);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      // The same rules for the chart's values.schema.json (scripts/values-schema.ts), without a
+      // lookahead: Helm checks the schema with Go's regexp.
+      .meta({ pattern: LABEL_NAME.source, not: { anyOf: [{ enum: [...RESERVED_LABELS] }, { pattern: '^__' }] } }),
     z.string().max(MAX_LABEL_VALUE, `expected at most ${MAX_LABEL_VALUE} characters`),
   )
   .default({})
@@ -46,4 +51,4 @@ export const accountLabels = z
   .transform((labels): Readonly<Record<string, string>> =>
     Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   )
-  .meta({ description: 'Labels of the account (e.g. team, customer) on wechat_exporter_account_info.' });
+  .meta({ description: 'Labels of the account (e.g. team, customer) on wechat_exporter_account_info.', maxProperties: MAX_ACCOUNT_LABELS });
