@@ -256,6 +256,10 @@ describe('reload and discovery (files, URL on 127.0.0.1, simulator, real SQLite)
     r.exporter.accounts.forEach((a, i) => assert.equal(a, states[i], `${a.name} keeps its state object`));
     assert.equal(valueOf(await r.scrape(), 'wechat_exporter_account_up', { account: 'news' }), 1);
     assert.match(r.lines.join('\n'), /accounts updated.*"relabeled":\["shop","news","club"\]/);
+    // The status page shows the new labels and filters by them.
+    const page = (await request(r.app).get('/?q=team%3Dnewsroom').expect(200)).text;
+    assert.match(page, /<tr data-account="news">[\s\S]*<code>team=newsroom<\/code>/);
+    assert.doesNotMatch(page, /<tr data-account="(shop|club)">/);
 
     // A discovery refresh alone (the URL takes a label away) also makes no call.
     http.set(200, [entry(C)]);
