@@ -9,7 +9,6 @@
  * Sizes are deterministic: no timing, so a loaded machine gives the same figures.
  *   node --import tsx bench/label-cost.ts [accounts=1000]
  */
-import type { BeijingDate } from '../src/dates.js';
 import { accountFamilies, type AccountFamily } from '../src/metrics/exposition/families.js';
 import { PreparedExposition } from '../src/metrics/exposition/prepared-exposition.js';
 import { formatLabels } from '../src/metrics/exposition/text-format.js';
@@ -36,7 +35,7 @@ function states(n: number): AccountState[] {
         team: ['payments', 'newsroom', 'retail-cn', 'platform'][i % 4] as string,
       },
       up: true,
-      reference: { refDate: '2026-03-09' as BeijingDate, status: 'complete', daily, hours },
+      reference: { refDate: '2026-03-09', status: 'complete', daily, hours },
       lastSuccessAt: Date.parse('2026-03-10T08:15:03+08:00'),
       pendingDays: [],
     };
