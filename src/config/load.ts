@@ -26,13 +26,35 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
 }
 
+/**
+ * The name of `accounts[i]` in the raw document, for label problems (`accounts[2] (main).labels.job`):
+ * with hundreds of accounts, an owner label is fixed by the account's name, not its position.
+ */
+function accountNamer(raw: unknown): (path: readonly PropertyKey[]) => readonly PropertyKey[] {
+  return (path) => {
+    const [top, i, field] = path;
+    if (top !== 'accounts' || typeof i !== 'number' || field !== 'labels') return path;
+    const entry: unknown = (raw as { accounts?: unknown } | null | undefined)?.accounts;
+    const name = Array.isArray(entry) ? (entry[i] as { name?: unknown } | null | undefined)?.name : undefined;
+    return typeof name === 'string' && name.length <= 64 ? [top, i, ` (${name})`, ...path.slice(2)] : path;
+  };
+}
+
 /** Zod's issues as `field.path: what is wrong`, one line each, never quoting a secret. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+export function formatIssues(
+  issues: readonly z.core.$ZodIssue[],
+  rename: (path: readonly PropertyKey[]) => readonly PropertyKey[] = (p) => p,
+): string[] {
   const out: string[] = [];
   for (const issue of issues) {
-    const at = formatPath(issue.path);
+    // The account name goes after its index: `accounts[2] (main)`, not `accounts[2]. (main)`.
+    const at = formatPath(rename(issue.path)).replace(/\. \(/, ' (');
     const prefix = at ? `${at}: ` : '';
     switch (issue.code) {
+      case 'invalid_key':
+        // A record's key (a label name): its own messages.
+        out.push(`${prefix}${issue.issues.map((i) => i.message).join('; ')}`);
+        break;
       case 'unrecognized_keys':
         for (const key of issue.keys) out.push(`${at ? `${at}.` : ''}${key}: unknown field`);
         break;
@@ -54,7 +76,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
 /** Validates a parsed config document; every problem is listed with its field path. */
 export function validateConfig(raw: unknown): Config {
   const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
-  if (!result.success) throw new ConfigError(formatIssues(result.error.issues));
+  if (!result.success) throw new ConfigError(formatIssues(result.error.issues, accountNamer(raw)));
   return result.data;
 }
 

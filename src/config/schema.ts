@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { discoverySchema } from './discovery-schema.js';
+import { accountLabels } from './account-labels.js';
 import { duration, httpUrl, intRange } from './fields.js';
 import { remoteWriteSchema } from './remote-write.js';
 
@@ -39,6 +40,8 @@ const accountFields = z.strictObject({
   tokenUrl: httpUrl.optional(),
   /** Allow `force_refresh: true` on stable_token after WeChat rejected the token (20 a day at most). */
   forceRefresh: z.boolean().default(false),
+  /** The account's own labels (owner, team, customer): on wechat_exporter_account_info, for routing and filtering. */
+  labels: accountLabels,
 });
 
 /** One account, as in `accounts:` and in each discovered list. */

@@ -4,7 +4,7 @@ import type { RemoteWriteStatus } from '../remote-write/remote-writer.js';
 import { hourChart } from './status/chart.js';
 import { beijingTime as time, count, escapeHtml, percent, seconds } from './status/format.js';
 import { pager } from './status/pager.js';
-import { DEFAULT_STATUS_QUERY, STATUS_SORTS, type StatusQuery } from './status/query.js';
+import { DEFAULT_STATUS_QUERY, STATUS_SORTS, statusHref, type StatusQuery } from './status/query.js';
 import { statusPage, type StatusRow } from './status/rows.js';
 import { renderOperations, type OperationsInfo } from './landing-operations.js';
 
@@ -52,18 +52,30 @@ function errorOf(a: AccountState): string {
   return `${escapeHtml(e.reason)}${e.errcode === undefined ? '' : ` (${e.errcode})`}: ${escapeHtml(e.message)}`;
 }
 
+/** The account's `labels:` as `name=value`, each a link that filters the page by it. */
+function labelsOf(a: AccountState): string {
+  return Object.entries(a.labels)
+    .map(([name, value]) => {
+      const pair = `${name}=${value}`;
+      // A value with a space would be two words of the filter: only the others get a link.
+      const code = `<code>${escapeHtml(pair)}</code>`;
+      return /\s/.test(value) ? code : `<a href="${escapeHtml(statusHref({ ...DEFAULT_STATUS_QUERY, q: pair }))}">${code}</a>`;
+    })
+    .join(' ');
+}
+
 function row(r: StatusRow, nextRunAt: number | undefined): string {
   const a = r.account;
   return `<tr data-account="${escapeHtml(a.name)}"><td>${escapeHtml(a.name)}</td><td><code>${escapeHtml(a.appid)}</code></td><td>${escapeHtml(a.tokenSource)}</td><td>${stateOf(a)}</td>
 <td>${escapeHtml(a.reference?.refDate ?? '—')}</td><td class="n">${count(r.callbacks)}</td><td class="n">${count(r.failures)}</td><td class="n">${percent(r.failureRatio)}</td><td class="n">${seconds(r.latencyAverageSeconds)}</td><td class="n">${seconds(r.latencyMaxSeconds)}</td><td>${hourChart(a.reference)}</td>
-<td>${a.pendingDays.length}</td><td>${time(a.lastSuccessAt)}</td><td>${time(a.nextPollAt ?? nextRunAt)}</td><td class="err">${errorOf(a)}</td></tr>`;
+<td>${a.pendingDays.length}</td><td>${time(a.lastSuccessAt)}</td><td>${time(a.nextPollAt ?? nextRunAt)}</td><td class="err">${errorOf(a)}</td><td>${labelsOf(a)}</td></tr>`;
 }
 
 /** The filter form: a plain GET to `/`, so it works with scripts off. */
 function filterForm(query: StatusQuery): string {
   const labels: Record<string, string> = { name: 'name', failures: 'worst failure ratio', state: 'state (down first)' };
   const options = STATUS_SORTS.map((s) => `<option value="${s}"${s === query.sort ? ' selected' : ''}>${labels[s]}</option>`).join('');
-  return `<form method="get" action="/"><label>Account name or appid <input type="search" name="q" value="${escapeHtml(query.q)}"></label>
+  return `<form method="get" action="/"><label>Account name, appid or label (<code>team=payments</code>) <input type="search" name="q" value="${escapeHtml(query.q)}"></label>
 <label>Sort by <select name="sort">${options}</select></label> <button type="submit">Show</button></form>`;
 }
 
@@ -95,7 +107,7 @@ ${shardLine(info)}Dates and times are Beijing time (UTC+8). Now: ${time(info.now
 <p id="summary">${summary(info.accounts)} Figures are each account's reference day (the newest day stored), as on ${escapeHtml(info.telemetryPath)}.</p>
 ${filterForm(query)}
 <p id="matching">${page.matching} matching${query.q ? ` “${escapeHtml(query.q)}”` : ''}.</p>
-<table><thead><tr><th>Account</th><th>AppID</th><th>Token</th><th>State</th><th>Reference day</th><th>Callbacks</th><th>Failures</th><th>Failure ratio</th><th>Average latency</th><th>Max latency</th><th>By hour</th><th>Pending days</th><th>Last success</th><th>Next poll</th><th>Last error</th></tr></thead>
+<table><thead><tr><th>Account</th><th>AppID</th><th>Token</th><th>State</th><th>Reference day</th><th>Callbacks</th><th>Failures</th><th>Failure ratio</th><th>Average latency</th><th>Max latency</th><th>By hour</th><th>Pending days</th><th>Last success</th><th>Next poll</th><th>Last error</th><th>Labels</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

@@ -19,6 +19,7 @@ export function startAccount(account: ResolvedAccount, api: AccountApi, stored: 
       name: account.name,
       appid: account.appid,
       tokenSource: account.tokenSource,
+      labels: account.labels,
       reference: stored.reference,
       lastSuccessAt: stored.lastSuccessAt,
       pendingDays: [],

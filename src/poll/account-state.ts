@@ -53,6 +53,11 @@ export interface AccountState {
   readonly name: string;
   readonly appid: string;
   readonly tokenSource: string;
+  /**
+   * The account's `labels:` (sorted by name). Replaced, never mutated, when a reload or a discovery
+   * refresh changes only them: its identity tells /metrics to render the account again.
+   */
+  labels: Readonly<Record<string, string>>;
   /** Undefined until the first poll has finished. */
   up?: boolean;
   reference?: HistoryDay | undefined;

@@ -10,7 +10,8 @@ import { diffAccounts, type AccountDiff } from './account-diff.js';
 
 /** One account as the exporter runs it: poll/account-runtime.ts's (API client with its token cache, state, logger) and its config. */
 export interface AccountRuntime extends PolledAccount {
-  readonly config: ResolvedAccount;
+  /** Replaced in place when only its labels change (relabel): the runtime, its run and token cache stay. */
+  config: ResolvedAccount;
 }
 
 export interface RuntimeDeps {
@@ -29,7 +30,7 @@ export function buildRuntime(account: ResolvedAccount, deps: RuntimeDeps, previo
   const { store } = deps;
   const start = stored ?? { reference: readReferenceDay(store, account.appid), lastSuccessAt: store.lastSuccess(account.appid) };
   const started = startAccount(account, deps.clients.add(account), start, deps.logger);
-  const state = previous ? { ...previous, name: account.name, tokenSource: account.tokenSource } : started.state;
+  const state = previous ? { ...previous, name: account.name, tokenSource: account.tokenSource, labels: account.labels } : started.state;
   return { ...started, config: account, state };
 }
 
@@ -45,18 +46,30 @@ export function nextRuntimes(
 ): { diff: AccountDiff<AccountRuntime>; runtimes: AccountRuntime[]; fresh: AccountRuntime[] } {
   const diff = diffAccounts(running, next);
   for (const r of diff.removed) deps.clients.remove(r.config.appid);
+  for (const { before, after } of diff.relabeled) relabel(before, after);
   const fresh = [
     ...diff.changed.map(({ before, after }) => buildRuntime(after, deps, before.state)),
     ...diff.added.map((a) => buildRuntime(a, deps)),
   ];
-  const byAppid = new Map([...diff.kept, ...fresh].map((r) => [r.config.appid, r]));
-  if (fresh.length || diff.removed.length) {
+  const byAppid = new Map([...diff.kept, ...diff.relabeled.map((r) => r.before), ...fresh].map((r) => [r.config.appid, r]));
+  if (fresh.length || diff.removed.length || diff.relabeled.length) {
     deps.logger.info('accounts updated', {
       added: diff.added.map((a) => a.name),
       changed: diff.changed.map((c) => c.after.name),
+      relabeled: diff.relabeled.map((c) => c.after.name),
       removed: diff.removed.map((r) => r.config.name),
       kept: diff.kept.length,
     });
   }
   return { diff, runtimes: next.map((a) => byAppid.get(a.appid) as AccountRuntime), fresh };
+}
+
+/**
+ * Only the labels changed: the same runtime takes the new config and its state the new labels (a
+ * new object, so that /metrics renders the account again). No new client, no poll, no WeChat call:
+ * the labels are the exporter's own, WeChat knows nothing of them.
+ */
+function relabel(runtime: AccountRuntime, account: ResolvedAccount): void {
+  runtime.config = account;
+  runtime.state.labels = account.labels;
 }

@@ -83,6 +83,37 @@ describe('config', () => {
     assert.equal(config.accounts[0]?.tokenSource, 'stable');
   });
 
+  it('labels: sorted by name, {} when absent; too many or too long are refused', () => {
+    const config = loadConfig({ file: fixture('labels.ok.yml'), env: ENV });
+    assert.deepEqual(
+      config.accounts.map((a) => Object.entries(a.labels)),
+      [
+        [
+          ['_cost_centre', '4711'],
+          ['customer', 'acme'],
+          ['team', 'payments'],
+        ],
+        [],
+        [],
+      ],
+    );
+    const path = join(tmp.dir, 'labels-big.yml');
+    const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`l${i}`, 'x']));
+    writeFileSync(path, JSON.stringify({ accounts: [{ name: 'big', appid: 'wx0123456789abcdef', secretEnv: 'A', labels: many }] }));
+    assert.deepEqual(
+      problemsOf(() => loadConfig({ file: path, env: ENV })),
+      ['accounts[0] (big).labels: expected at most 32 labels'],
+    );
+    writeFileSync(
+      path,
+      JSON.stringify({ accounts: [{ name: 'big', appid: 'wx0123456789abcdef', secretEnv: 'A', labels: { team: 'x'.repeat(257) } }] }),
+    );
+    assert.deepEqual(
+      problemsOf(() => loadConfig({ file: path, env: ENV })),
+      ['accounts[0] (big).labels.team: expected at most 256 characters'],
+    );
+  });
+
   it('warns about an inline secret', () => {
     const config = loadConfig({ file: fixture('inline-secret.ok.yml'), env: {} });
     assert.deepEqual(config.warnings, ['accounts[0].secret: the appsecret is written in the config file; prefer secretEnv or secretFile']);

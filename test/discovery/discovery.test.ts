@@ -48,6 +48,35 @@ describe('discovery: parsing, merging, watching (pure parts)', () => {
     assert.ok(list.accounts[0]?.appsecret === ENV.S);
   });
 
+  it('takes labels in entries as in the config (sorted), and refuses an entry with a bad or reserved label name alone', () => {
+    const list = parseAccountList(
+      [
+        { ...entry('ok', 'wx00000000000000a1'), labels: { team: 'payments', customer: 'acme' } },
+        { ...entry('bad', 'wx00000000000000a2'), labels: { instance: 'x', 'team.name': 'y' } },
+        { ...entry('plain', 'wx00000000000000a3') },
+      ],
+      'file:/etc/wx/batch.yml',
+      ENV,
+    );
+    assert.deepEqual(
+      list.accounts.map((a) => [a.name, Object.entries(a.labels)]),
+      [
+        [
+          'ok',
+          [
+            ['customer', 'acme'],
+            ['team', 'payments'],
+          ],
+        ],
+        ['plain', []],
+      ],
+    );
+    assert.deepEqual(list.rejected, [
+      'file:/etc/wx/batch.yml: [1] (name "bad") refused: labels.instance: "instance" is reserved (the exporter and Prometheus set appid, account, hour, job, instance themselves); ' +
+        'labels.team.name: "team.name" is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)',
+    ]);
+  });
+
   it('merges static first, then sources in order; a taken name or appid is refused alone', () => {
     const [a, b, c] = [
       { ...entry('a', 'wx00000000000000a1'), appsecret: 'x' },

@@ -14,8 +14,8 @@ import { offsetClock } from '../../src/clock.js';
 import { WechatSimulator, simulatedDay, type SimulatorProfile } from '../../src/simulator/index.js';
 import { parseSamples, valueOf } from '../helpers/metrics-text.js';
 import { which } from '../helpers/tools.js';
-import { HISTORY_ROW, dashboardQueries, type DashboardQuery } from '../rules/dashboard-queries.js';
-import { alertmanagerConfig, exporterConfig, prometheusConfig, rulesWithFor, type E2eAccount } from './support/configs.js';
+import { HISTORY_ROW, dashboardQueries, variableSelector, type DashboardQuery } from '../rules/dashboard-queries.js';
+import { OWNER_RECEIVERS, alertmanagerConfig, exporterConfig, prometheusConfig, rulesWithFor, type E2eAccount } from './support/configs.js';
 import { startOnFreePort, type ManagedProcess } from './support/process.js';
 import { PrometheusApi, type PrometheusAlert } from './support/prometheus-api.js';
 import { done, notYet, waitFor } from './support/wait.js';
@@ -51,6 +51,7 @@ const FAILING: Account = {
   secretEnv: 'E2E_FAILING_SECRET',
   secret: 'e2e-failing-secret-00000000002',
   profile: { failureRatio: 0.08 },
+  labels: { team: 'payments', customer: 'acme' },
 };
 // Down from the start (its IP is not whitelisted), so that the dashboard's "why is it down" query
 // (wechat_exporter_account_error_info) has data too.
@@ -59,6 +60,7 @@ const BLOCKED: Account = {
   appid: 'wx00000000000e2e03',
   secretEnv: 'E2E_BLOCKED_SECRET',
   secret: 'e2e-blocked-secret-00000000003',
+  labels: { team: 'newsroom' },
 };
 const ACCOUNTS = [HEALTHY, FAILING, BLOCKED] as const;
 const WITH_DATA = [HEALTHY, FAILING] as const;
@@ -278,6 +280,21 @@ describe('end to end: exporter → Prometheus 2.42 (real rules) → Alertmanager
     assert.deepEqual(problems, [], `dashboard queries that failed:\n${problems.join('\n')}`);
   });
 
+  it('lists the accounts of the selected owners in the dashboard account variable (All owners: every account)', async function () {
+    this.timeout(20_000);
+    const accounts = async (values: Record<string, string | readonly string[]>): Promise<string[]> => {
+      const answer = await prometheus.query(variableSelector('account', values));
+      assert.ok(answer.ok, JSON.stringify(answer));
+      return answer.result.map((s) => s.metric['account'] ?? '?').sort();
+    };
+    const all = ACCOUNTS.map((a) => a.name).sort();
+    assert.deepEqual(await accounts({ owner_label: 'team', owner: ['payments'] }), [FAILING.name]);
+    assert.deepEqual(await accounts({ owner_label: 'team', owner: ['payments', 'newsroom'] }), [BLOCKED.name, FAILING.name].sort());
+    assert.deepEqual(await accounts({ owner_label: 'customer', owner: ['acme'] }), [FAILING.name]);
+    assert.deepEqual(await accounts({ owner_label: 'team', owner: '.*' }), all, 'All owners: accounts without the label too');
+    assert.deepEqual(await accounts({ owner_label: 'account', owner: '.*' }), all);
+  });
+
   it(`fires ${ALERT} in Prometheus for the failing account, not for the healthy one`, async function () {
     this.timeout(65_000);
     let alerts: PrometheusAlert[] = [];
@@ -325,5 +342,35 @@ describe('end to end: exporter → Prometheus 2.42 (real rules) → Alertmanager
     const others = webhook.alerts().filter((a) => a.labels['alertname'] === ALERT && a.labels['account'] !== FAILING.name);
     assert.deepEqual(others.map(describeAlert), [], `${ALERT} reached the webhook for another account`);
     assert.deepEqual(webhook.rejected, []);
+  });
+
+  it('routes by owner: failing to the payments team, blocked to the newsroom team, each team only its own accounts', async function () {
+    this.timeout(65_000);
+    const to = (receiver: string): WebhookAlert[] => webhook.notifications.filter((n) => n.receiver === receiver).flatMap((n) => n.alerts);
+    const payments = await waitFor(`${ALERT} for failing at ${OWNER_RECEIVERS.payments}`, async () => {
+      const hit = to(OWNER_RECEIVERS.payments).find((a) => a.labels['alertname'] === ALERT && a.labels['account'] === FAILING.name);
+      return hit ? done(hit) : notYet(`${webhook.notifications.map((n) => `${n.receiver}: ${describeAlerts(n.alerts)}`).join(' | ')}`);
+    });
+    // The owner labels came from the exporter's config, through wechat_exporter_account_info and the rules' join.
+    assert.equal(payments.labels['team'], 'payments');
+    assert.equal(payments.labels['customer'], 'acme');
+    assert.match(payments.annotations['summary'] ?? '', /WeChat account failing: 9\.\d+% of callbacks failed/);
+    const newsroom = await waitFor(`WechatExporterAccountDown for blocked at ${OWNER_RECEIVERS.newsroom}`, async () => {
+      const hit = to(OWNER_RECEIVERS.newsroom).find((a) => a.labels['alertname'] === 'WechatExporterAccountDown');
+      return hit ? done(hit) : notYet(`${webhook.notifications.map((n) => `${n.receiver}: ${describeAlerts(n.alerts)}`).join(' | ')}`);
+    });
+    assert.equal(newsroom.labels['account'], BLOCKED.name);
+    assert.equal(newsroom.labels['team'], 'newsroom');
+    assert.equal(newsroom.labels['reason'], 'ip_not_whitelisted');
+    // Each team got its own accounts' alerts only; the account without labels went to the default receiver.
+    for (const [team, receiver] of Object.entries(OWNER_RECEIVERS)) {
+      const strays = to(receiver).filter((a) => a.labels['team'] !== team);
+      assert.deepEqual(strays.map(describeAlert), [], `${receiver} got another owner's alerts`);
+    }
+    const unowned = webhook.notifications.filter((n) => n.receiver === 'webhook').flatMap((n) => n.alerts);
+    assert.ok(
+      unowned.every((a) => a.labels['team'] === undefined),
+      `the default receiver got owned alerts: ${describeAlerts(unowned)}`,
+    );
   });
 });

@@ -192,6 +192,11 @@ describe('helm chart wechat-interface-exporter', () => {
       ['an accountFiles name that is not *.yml', { accountFiles: { '../a.txt': [] } }],
       ['a discovery URL that is not http(s)', { config: { discovery: { http: { url: 'ftp://x/accounts' } } } }],
       ['web.enableLifecycle: "yes"', { web: { enableLifecycle: 'yes' } }],
+      ['a reserved account label (job)', { config: { accounts: [{ name: 'a', appid: 'wx0123456789abcdef', secretEnv: 'A_SECRET', labels: { job: 'x' } }] } }],
+      ['an account label starting with __', { config: { accounts: [{ name: 'a', appid: 'wx0123456789abcdef', secretEnv: 'A_SECRET', labels: { __x: 'x' } }] } }],
+      ['an account label name with a dash', { config: { accounts: [{ name: 'a', appid: 'wx0123456789abcdef', secretEnv: 'A_SECRET', labels: { 'a-b': 'x' } }] } }],
+      ['a label value that is not a string', { config: { accounts: [{ name: 'a', appid: 'wx0123456789abcdef', secretEnv: 'A_SECRET', labels: { team: 1 } }] } }],
+      ['an owner label that is reserved', { prometheusRule: { ownerLabels: ['team', 'instance'] } }],
     ];
     for (const [what, over] of rejected) {
       it(`rejects ${what}`, () => {
@@ -380,6 +385,30 @@ describe('helm chart wechat-interface-exporter', () => {
       assert.match(rule, /merge \(deepCopy \(\$rule\.labels \| default dict\)\) \$v\.additionalRuleLabels/);
       assert.match(rule, /printf "%s#%s" \$v\.runbookUrl \(splitList "#" \$rule\.annotations\.runbook_url \| last\)/);
       assert.match(rule, /with \$v\.additionalRules/);
+    });
+
+    it('ownerLabels replaces the owner join of every per-account alert, and only that', () => {
+      const rule = readText(join(TEMPLATES, 'prometheusrule.yaml'));
+      const literal = /replace "(.*?)" \(printf "group_left \(%s\)" \(join ", " \$v\.ownerLabels\)\) \$rule\.expr/.exec(rule)?.[1] ?? '';
+      assert.equal(literal, 'group_left (team, customer)');
+      const rules = parseYamlFile(join(CHART, 'files/wechat-interface-exporter.rules.yml')) as { groups: { rules: Values[] }[] };
+      const joined = rules.groups
+        .flatMap((g) => g.rules)
+        .filter((r) => String(r.expr).includes(literal))
+        .map((r) => String(r.alert));
+      assert.deepEqual(joined, [
+        'WechatInterfaceFailureRatioHigh',
+        'WechatInterfaceHourFailureRatioHigh',
+        'WechatInterfaceLatencyNearTimeout',
+        'WechatInterfaceLatencyNearTimeout',
+        'WechatInterfaceDataStale',
+        'WechatInterfaceNoData',
+        'WechatExporterAccountDown',
+      ]);
+      const owners = helmMerge(defaults, { prometheusRule: { ownerLabels: ['team', 'owner'] } });
+      assert.ok(validate(owners), errorsOf(owners));
+      const labelled = helmMerge(defaults, { config: { accounts: [{ name: 'a', appid: 'wx0123456789abcdef', secretEnv: 'A_SECRET', labels: { team: 'x', _cc: '1' } }] } });
+      assert.ok(validate(labelled), errorsOf(labelled));
     });
 
     it("the jobSelector's pattern finds exactly the job matcher of WechatExporterDown in the rules", () => {

@@ -50,7 +50,7 @@ function fixedExporter(store: Store): Exporter {
     {
       wechat: { baseUrls: ['http://127.0.0.1:9'] },
       accounts: [
-        { name: 'shop', appid: SHOP, secretEnv: 'UNUSED' },
+        { name: 'shop', appid: SHOP, secretEnv: 'UNUSED', labels: { team: 'payments', customer: 'acme' } },
         { name: 'news', appid: NEWS, secretEnv: 'UNUSED' },
       ],
     },

@@ -8,6 +8,8 @@ import type { AccountState } from '../../src/poll/account-state.js';
 import { NO_TRAFFIC } from '../../src/figures.js';
 import { createHash } from 'node:crypto';
 
+const NO_LABELS: Readonly<Record<string, string>> = {};
+
 /** `n` accounts: every seventh down, every eleventh without data; failures grow with the index. */
 function accounts(n: number): AccountState[] {
   return Array.from({ length: n }, (_, i) => {
@@ -18,6 +20,7 @@ function accounts(n: number): AccountState[] {
       name: `acct-${String(i).padStart(4, '0')}`,
       appid: `wx${i.toString(16).padStart(16, '0')}`,
       tokenSource: 'stable',
+      labels: i % 5 === 0 ? NO_LABELS : { team: `team-${i % 3}` },
       up: !down,
       reference: i % 11 === 5 ? undefined : { refDate: '2026-03-09', status: 'complete' as const, daily, hours },
       lastError: down ? { reason: 'ip_not_whitelisted', errcode: 40164, message: 'whitelist the IP', at: 0 } : undefined,
@@ -70,6 +73,26 @@ describe('landing page as a status page', () => {
     const p = statusPage(list, { sort: 'name', q: 'ACCT-09', page: 1 });
     assert.equal(p.matching, 100);
     assert.equal(statusPage(list, { sort: 'name', q: 'wx00000000000003e7', page: 1 }).rows[0]?.account.name, 'acct-0999');
+  });
+
+  it('filters by label values and by label=value pairs (every word must match); shows each label as a filter link', () => {
+    // team-0 / team-1 / team-2 by i % 3, none on every fifth account: 333 with i % 3 == 1, 66 of them without labels.
+    const names = (q: string): string[] => statusPage(list, { sort: 'name', q, page: 1 }).rows.map((r) => r.account.name);
+    assert.equal(statusPage(list, { sort: 'name', q: 'team=team-1', page: 1 }).matching, 267);
+    assert.equal(statusPage(list, { sort: 'name', q: 'TEAM-1', page: 1 }).matching, 267, 'a value, case-insensitively');
+    assert.equal(statusPage(list, { sort: 'name', q: 'Team=team-1', page: 1 }).matching, 0, 'label names are case-sensitive');
+    assert.equal(statusPage(list, { sort: 'name', q: 'team=', page: 1 }).matching, 200, 'team= : the accounts without a team');
+    assert.equal(statusPage(list, { sort: 'name', q: 'team=team', page: 1 }).matching, 0, 'a pair matches the whole value');
+    assert.deepEqual(names('team=team-2 acct-001'), ['acct-0011', 'acct-0014', 'acct-0017']);
+    const html = renderLanding(info(list), { sort: 'name', q: 'acct-0011', page: 1 });
+    assert.match(html, /<th>Labels<\/th><\/tr><\/thead>/);
+    assert.ok(html.includes('<td><a href="/?q=team%3Dteam-2"><code>team=team-2</code></a></td></tr>'), html);
+    const odd: AccountState = { ...(list[1] as AccountState), labels: { note: 'a <b> & c', team: 'x"y' } };
+    const oddHtml = renderLanding(info([odd]));
+    assert.ok(
+      oddHtml.includes('<td><code>note=a &#60;b&#62; &#38; c</code> <a href="/?q=team%3Dx%22y"><code>team=x&#34;y</code></a></td></tr>'),
+      oddHtml,
+    );
   });
 
   it('shows the figures of the reference day and a 24-bar chart', () => {

@@ -12,6 +12,8 @@ import { ScrapeBodies, type ScrapeRequest } from '../../src/metrics/exposition/s
 import type { AccountState } from '../../src/poll/account-state.js';
 import { ApiMetrics } from '../../src/wechat/api-metrics.js';
 
+const NO_LABELS: Readonly<Record<string, string>> = {};
+
 /** A deterministic spread of states: up, down with and without errcode, never polled, no reference, odd names. */
 function states(n: number): AccountState[] {
   return Array.from({ length: n }, (_, i) => {
@@ -23,6 +25,8 @@ function states(n: number): AccountState[] {
       name: i === 3 ? 'we.ird-name_3' : i === 7 ? 'café-"7"\\' : `acct-${i}`,
       appid: `wx${i.toString(16).padStart(16, '0')}`,
       tokenSource: 'stable',
+      // Some without labels, the others with one or two: the info family's label sets differ.
+      labels: i % 3 === 0 ? NO_LABELS : i % 3 === 1 ? { team: `team-${i % 4}` } : { customer: 'acme', team: 'payments' },
       up: i % 4 === 0 ? undefined : i % 4 !== 1,
       lastError: i % 4 === 1 ? { reason: 'wechat_error', errcode: i % 8 === 1 ? undefined : 40001, message: 'x', at: 0 } : undefined,
       reference: i % 6 === 5 ? undefined : { refDate: `2026-03-0${1 + (i % 9)}`, status: 'complete', daily: day, hours },
@@ -42,7 +46,7 @@ function referenceRegistry(accounts: readonly AccountState[], hourly: boolean): 
   new Counter({ name: 'live_calls_total', help: 'A live counter.', labelNames: ['appid'], registers: [registry] }).inc({ appid: 'a' }, 3);
   const gauge = (name: string, labelNames: string[]) => new Gauge({ name, help: 'h', labelNames, registers: [registry] });
   for (const family of accountFamilies(hourly)) {
-    const g = gauge(family.name, ['appid', 'account', 'hour', 'reason', 'errcode']);
+    const g = gauge(family.name, ['appid', 'account', 'hour', 'reason', 'errcode', 'customer', 'team']);
     Object.assign(g, { help: family.help });
     for (const a of accounts) {
       for (const s of family.samples(a)) g.set({ appid: a.appid, account: a.name, ...parseLabels(s.labels) }, s.value);
@@ -102,7 +106,7 @@ describe('prepared exposition', () => {
   it('the per-account families, the figures and the hours agree with the contract', () => {
     const [a] = states(2) as [AccountState];
     const names = accountFamilies(true).map((f) => f.name);
-    assert.equal(names.length, 15);
+    assert.equal(names.length, 16);
     assert.deepEqual(
       names.slice(0, 5),
       FIGURES.map((f) => `wechat_interface_hour_${f}`),
@@ -235,6 +239,29 @@ describe('prepared exposition', () => {
     assert.match((await body(live(), p, text)).toString(), /account="acct-20"/);
     accounts.splice(0, 1);
     assert.doesNotMatch((await body(live(), p, text)).toString(), /account="acct-0"/);
+  });
+
+  it('a relabel (new labels object, same state) rewrites only the info family, escaped, with no label when there are none', async () => {
+    const accounts = states(12);
+    const p = prepared(accounts);
+    const first = await p.families();
+    const a = accounts[4] as AccountState;
+    a.labels = { customer: 'a"c\\me\nco', team: 'payments' };
+    (accounts[3] as AccountState).labels = {};
+    const second = await p.families();
+    assert.notEqual(second, first, 'a new labels object is a change');
+    const names = accountFamilies(true).map((f) => f.name);
+    second.blocks.slice(0, names.length).forEach((block, f) => {
+      assert.equal(block === first.blocks[f], names[f] !== 'wechat_exporter_account_info', `${names[f]}`);
+    });
+    const out = (await body(live(), p, text)).toString();
+    assert.ok(
+      out.includes(
+        'wechat_exporter_account_info{appid="wx0000000000000004",account="acct-4",customer="a\\"c\\\\me\\nco",team="payments"} 1\n',
+      ),
+    );
+    assert.ok(out.includes('wechat_exporter_account_info{appid="wx0000000000000003",account="we.ird-name_3"} 1\n'));
+    assert.equal([...out.matchAll(/^wechat_exporter_account_info\{/gm)].length, 12, 'one info series per account');
   });
 
   it('after changes, reorders, additions and removals, the next preparation is byte for byte a fresh one; untouched families keep their bytes', async () => {

@@ -3,8 +3,8 @@ import { resolveConfig, type ResolvedAccount } from '../../src/config/load.js';
 import { diffAccounts } from '../../src/reload/account-diff.js';
 import { restartOnlyChanges } from '../../src/reload/account-set.js';
 
-const account = (name: string, appid: string, secret = 's-000000000001'): ResolvedAccount =>
-  resolveConfig({ accounts: [{ name, appid, secret }] }, {}, 'test').accounts[0] as ResolvedAccount;
+const account = (name: string, appid: string, secret = 's-000000000001', labels?: Record<string, string>): ResolvedAccount =>
+  resolveConfig({ accounts: [{ name, appid, secret, labels }] }, {}, 'test').accounts[0] as ResolvedAccount;
 
 describe('reload: what changes', () => {
   it('matches accounts by appid: kept when equal, changed when the secret or name differs, added, removed', () => {
@@ -34,6 +34,25 @@ describe('reload: what changes', () => {
       diffAccounts(running, next.slice(0, 1)).removed.map((r) => r.config.name),
       ['b', 'c'],
     );
+  });
+
+  it('only labels differing is a relabel (no new runtime); labels and another field differing is a change', () => {
+    const running = [account('a', 'wx00000000000000a1'), account('b', 'wx00000000000000b2', undefined, { team: 'x' })].map((config) => ({
+      config,
+    }));
+    const diff = diffAccounts(running, [
+      account('a', 'wx00000000000000a1', undefined, { team: 'payments' }),
+      account('b', 'wx00000000000000b2', 's-rotated-0002', { team: 'y' }),
+    ]);
+    assert.deepEqual(
+      diff.relabeled.map((c) => `${c.after.name}:${c.after.labels['team']}`),
+      ['a:payments'],
+    );
+    assert.deepEqual(
+      diff.changed.map((c) => c.after.name),
+      ['b'],
+    );
+    assert.deepEqual(diff.kept, []);
   });
 
   it('names the sections that need a restart, and only those', () => {

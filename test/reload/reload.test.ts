@@ -221,6 +221,65 @@ describe('reload and discovery (files, URL on 127.0.0.1, simulator, real SQLite)
     assert.equal(valueOf(m, 'wechat_exporter_account_up', { account: 'club' }), undefined);
   });
 
+  it('labels changed by a reload, a file and the URL apply without any WeChat call; the accounts keep their state', async () => {
+    const r = await startAndPoll();
+    const infoKeys = async () => [...(await r.scrape()).keys()].filter((k) => k.startsWith('wechat_exporter_account_info{')).sort();
+    assert.deepEqual(await infoKeys(), [
+      `wechat_exporter_account_info{appid="${A.appid}",account="shop"}`,
+      `wechat_exporter_account_info{appid="${B.appid}",account="news"}`,
+      `wechat_exporter_account_info{appid="${C.appid}",account="club"}`,
+    ]);
+    const states = r.exporter.accounts;
+    const staticShop = () => (r.exporter.accounts[0] as { labels: Record<string, string> }).labels;
+    // The config file's account, a discovery file's entry and the URL's entry each get owner labels.
+    writeYaml(
+      configFile,
+      config({
+        accounts: [{ name: A.name, appid: A.appid, secretFile: join(dir, 'shop.secret'), labels: { team: 'payments', customer: 'acme' } }],
+        discovery: {
+          files: [join(dir, 'accounts', '*.yml'), join(dir, 'accounts', '*.json')],
+          http: { url: http.url, bearerTokenFile: join(dir, 'token') },
+          refreshInterval: '1h',
+        },
+      }),
+    );
+    writeYaml(join(dir, 'accounts', 'batch-1.yml'), [{ ...entry(B), labels: { team: 'newsroom' } }]);
+    http.set(200, [{ ...entry(C), labels: { team: 'payments' } }]);
+    assert.deepEqual(await r.reloader.reload(), { ok: true, problems: [] });
+    assert.deepEqual(await infoKeys(), [
+      `wechat_exporter_account_info{appid="${A.appid}",account="shop",customer="acme",team="payments"}`,
+      `wechat_exporter_account_info{appid="${B.appid}",account="news",team="newsroom"}`,
+      `wechat_exporter_account_info{appid="${C.appid}",account="club",team="payments"}`,
+    ]);
+    assert.deepEqual(staticShop(), { customer: 'acme', team: 'payments' });
+    assert.equal(sim.calls.length, 0, `no WeChat call at all: ${JSON.stringify(sim.calls)}`);
+    r.exporter.accounts.forEach((a, i) => assert.equal(a, states[i], `${a.name} keeps its state object`));
+    assert.equal(valueOf(await r.scrape(), 'wechat_exporter_account_up', { account: 'news' }), 1);
+    assert.match(r.lines.join('\n'), /accounts updated.*"relabeled":\["shop","news","club"\]/);
+    // The status page shows the new labels and filters by them.
+    const page = (await request(r.app).get('/?q=team%3Dnewsroom').expect(200)).text;
+    assert.match(page, /<tr data-account="news">[\s\S]*<code>team=newsroom<\/code>/);
+    assert.doesNotMatch(page, /<tr data-account="(shop|club)">/);
+
+    // A discovery refresh alone (the URL takes a label away) also makes no call.
+    http.set(200, [entry(C)]);
+    await r.reloader.refreshDiscovery();
+    assert.equal(valueOf(await r.scrape(), 'wechat_exporter_account_info', { account: 'club' }), 1);
+    assert.ok(!(await infoKeys()).some((k) => k.includes('account="club",team')));
+    // A reserved name on reload: refused with the account's name, the labels in force stay.
+    writeYaml(
+      configFile,
+      config({ accounts: [{ name: A.name, appid: A.appid, secretFile: join(dir, 'shop.secret'), labels: { job: 'x' } }] }),
+    );
+    const result = await r.reloader.reload();
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.problems, [
+      'accounts[0] (shop).labels.job: "job" is reserved (the exporter and Prometheus set appid, account, hour, job, instance themselves)',
+    ]);
+    assert.deepEqual(staticShop(), { customer: 'acme', team: 'payments' });
+    assert.equal(sim.calls.length, 0);
+  });
+
   it('a rotated secretFile is used after WeChat rejects the old secret, without a reload', async () => {
     const r = await startAndPoll();
     const shop = () => r.exporter.accounts.find((a) => a.appid === A.appid);

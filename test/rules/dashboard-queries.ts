@@ -95,6 +95,31 @@ export function substituteVariables(expr: string, options: SubstituteOptions = {
   return out;
 }
 
+/**
+ * The series selector of a `label_values(selector, label)` variable, with `$job`/`$instance` as All and
+ * the given variables substituted as Grafana sends them (a list of values becomes `(a|b)`, escaped);
+ * Prometheus answers it with the series whose `label` values Grafana lists.
+ */
+export function variableSelector(
+  name: string,
+  values: Readonly<Record<string, string | readonly string[]>>,
+  dashboard: Dashboard = loadDashboard(),
+): string {
+  const variable = dashboard.templating.list.find((v) => v['name'] === name);
+  const query = variable?.['query'] as { query?: string } | string | undefined;
+  const text = typeof query === 'string' ? query : query?.query;
+  const m = /^label_values\((.+),\s*[\w$]+\)$/.exec(text ?? '');
+  if (!m) throw new Error(`variable ${name}: not a label_values(selector, label) query: ${String(text)}`);
+  let selector = (m[1] as string).replace(/\$\{job\}|\$job\b|\$\{instance\}|\$instance\b/g, ALL_TARGETS);
+  for (const [variableName, value] of Object.entries(values)) {
+    const text = typeof value === 'string' ? value : `(${value.map(escapeForRegexMatcher).join('|')})`;
+    selector = selector.replace(new RegExp(`\\$\\{${variableName}\\}|\\$${variableName}\\b`, 'g'), text);
+  }
+  const left = /\$\{?\w+/.exec(selector);
+  if (left) throw new Error(`variable ${name}: ${left[0]} not given in ${selector}`);
+  return selector;
+}
+
 export interface DashboardQuery {
   readonly panelId: number;
   readonly panelTitle: string;

@@ -36,6 +36,8 @@ export const CONTRACT_METRICS: readonly string[] = [
   'wechat_exporter_api_quota_limit',
   'wechat_exporter_api_quota_used',
   'wechat_exporter_api_quota_remaining',
+  // Third round: each account's own labels {appid, account, <labels>}.
+  'wechat_exporter_account_info',
 ];
 
 /** The backfilled history (docs/backfill.md), imported with promtool rather than scraped. */

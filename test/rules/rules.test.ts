@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { allPanels, dashboardQueries, loadDashboard, substituteVariables } from './dashboard-queries.js';
+import { allPanels, dashboardQueries, loadDashboard, substituteVariables, variableSelector } from './dashboard-queries.js';
 import type { Panel } from './dashboard-queries.js';
 import { RULES_PATH, knownMetricNames, loadRules, metricNamesIn } from './metric-names.js';
 
@@ -177,7 +177,28 @@ describe('Grafana dashboard', () => {
     assert.deepEqual(account.datasource, DATASOURCE);
     const query = account.query as string | { query?: string };
     const text = typeof query === 'string' ? query : query.query;
-    assert.equal(text, 'label_values(wechat_exporter_account_up{job=~"$job", instance=~"$instance"}, account)');
+    assert.equal(text, 'label_values(wechat_exporter_account_info{job=~"$job", instance=~"$instance", $owner_label=~"$owner"}, account)');
+    // All must be the listed accounts (those of the selected owners), not `.*`, which would match every account again.
+    assert.equal(account.allValue ?? null, null);
+  });
+
+  it('filters the account list by owner through its templating: owner_label (label names of the info series) and owner', () => {
+    const ownerLabel = variables.find((variable) => variable.name === 'owner_label');
+    const owner = variables.find((variable) => variable.name === 'owner');
+    assert.ok(ownerLabel && owner, 'variables owner_label and owner');
+    const regex = /^\/(.*)\/$/.exec(String(ownerLabel.regex))?.[1] ?? '';
+    const kept = ['__name__', 'account', 'appid', 'customer', 'instance', 'job', 'team'].filter((n) => new RegExp(regex).test(n));
+    assert.deepEqual(kept, ['account', 'customer', 'team'], 'the owner labels, and account as "no filter"');
+    assert.equal(owner.multi, true);
+    assert.equal(owner.includeAll, true);
+    // All owners: accounts without the label too (an absent label matches `.*`).
+    assert.equal(owner.allValue, '.*');
+    const names = variables.map((variable) => variable.name);
+    assert.ok(names.indexOf('owner_label') < names.indexOf('owner') && names.indexOf('owner') < names.indexOf('account'), 'order');
+    assert.equal(
+      variableSelector('account', { owner_label: 'team', owner: ['payments', 'news.room'] }),
+      'wechat_exporter_account_info{job=~".+", instance=~".+", team=~"(payments|news\\\\.room)"}',
+    );
   });
 
   it('groups panels in rows and gives every panel a unique id', () => {

@@ -16,7 +16,7 @@ export const PAGE_SIZE = 50;
 /** The landing page's query string: `?sort=name|failures|state&q=TEXT&page=N`. */
 export interface StatusQuery {
   readonly sort: StatusSort;
-  /** Case-insensitive substring of the account name or appid; empty: every account. */
+  /** Words, each a case-insensitive part of the account name, appid or a label value, or `label=value` (status/filter.ts); empty: every account. */
   readonly q: string;
   /** 1-based. */
   readonly page: number;

@@ -1,5 +1,6 @@
 import type { AccountState } from '../../poll/account-state.js';
 import { figureValue } from '../../figures.js';
+import { accountFilter } from './filter.js';
 import { PAGE_SIZE, type StatusQuery } from './query.js';
 
 /** One account's line on the status page: the reference day's figures as /metrics exports them. */
@@ -52,11 +53,7 @@ const ORDER: Readonly<Record<StatusQuery['sort'], (a: StatusRow, b: StatusRow) =
 
 /** Filter, sort and cut one page; a page past the end shows the last one. */
 export function statusPage(accounts: readonly AccountState[], query: StatusQuery): StatusPage {
-  const needle = query.q.toLowerCase();
-  const matching = accounts
-    .filter((a) => !needle || a.name.toLowerCase().includes(needle) || a.appid.toLowerCase().includes(needle))
-    .map(statusRow)
-    .sort(ORDER[query.sort]);
+  const matching = accounts.filter(accountFilter(query.q)).map(statusRow).sort(ORDER[query.sort]);
   const pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
   const page = Math.min(query.page, pages);
   return { rows: matching.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), matching: matching.length, page, pages };

@@ -4,6 +4,7 @@ import type { AccountState } from '../../poll/account-state.js';
 export interface Seen {
   readonly name: string;
   readonly appid: string;
+  readonly labels: AccountState['labels'];
   readonly reference: AccountState['reference'];
   readonly up: boolean | undefined;
   readonly lastError: AccountState['lastError'];
@@ -17,11 +18,12 @@ export interface Entry {
   readonly seen: Seen;
 }
 
-/** A poll replaces `reference` and `lastError` rather than mutate them, so identity tells a change. */
+/** A poll replaces `reference` and `lastError`, a relabel `labels`, rather than mutate them, so identity tells a change. */
 export function signature(a: AccountState): Seen {
   return {
     name: a.name,
     appid: a.appid,
+    labels: a.labels,
     reference: a.reference,
     up: a.up,
     lastError: a.lastError,
@@ -41,6 +43,7 @@ export function unchanged(e: Entry | undefined, a: AccountState): boolean {
     s.lastSuccessAt === a.lastSuccessAt &&
     s.pending === a.pendingDays.length &&
     s.name === a.name &&
+    s.labels === a.labels &&
     s.appid === a.appid
   );
 }

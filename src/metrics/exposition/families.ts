@@ -82,6 +82,14 @@ const STATE_FAMILIES: readonly AccountFamily[] = [
     help: 'Dates of the lookback window not stored yet for the account (waiting for WeChat, or after errors).',
     samples: (a) => present(a.up === undefined ? undefined : a.pendingDays.length),
   },
+  {
+    // The info pattern (kube-state-metrics' kube_*_labels, YACE's aws_*_info): the account's own
+    // labels on one series, joined onto others with `group_left`, rather than copied onto each of
+    // its series (README, "Account labels", says why).
+    name: 'wechat_exporter_account_info',
+    help: "The account's labels (labels: in the config or its discovery entry); always 1. Join them with group_left.",
+    samples: (a) => [{ labels: formatLabels(Object.entries(a.labels)), value: 1 }],
+  },
 ];
 
 /**

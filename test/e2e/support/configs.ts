@@ -6,23 +6,38 @@ export interface E2eAccount {
   readonly appid: string;
   /** Name of the environment variable that holds the appsecret. */
   readonly secretEnv: string;
+  /** The account's `labels:` (owner labels). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export function exporterConfig(simulatorUrl: string, accounts: readonly E2eAccount[]): string {
   return stringify({
     wechat: { baseUrls: [simulatorUrl], timeout: '2s' },
-    accounts: accounts.map((a) => ({ name: a.name, appid: a.appid, secretEnv: a.secretEnv })),
+    accounts: accounts.map((a) => ({ name: a.name, appid: a.appid, secretEnv: a.secretEnv, ...(a.labels ? { labels: a.labels } : {}) })),
   });
 }
 
+/** The receivers by owner: alerts whose `team` label is the key go to the receiver named after it. */
+export const OWNER_RECEIVERS = { payments: 'payments-team', newsroom: 'newsroom-team' } as const;
+
 /**
- * Everything to the webhook, fast. One group per alert name, so the first notification about an
- * alert name lists every account it fires for at that moment.
+ * Everything to the webhook, fast, routed by owner as prometheus/alertmanager.example.yml shows:
+ * `team="payments"` and `team="newsroom"` to their own receivers (the same URL: the webhook tells
+ * them apart by the notification's `receiver`), the rest to `webhook`. One group per alert name,
+ * so the first notification about an alert name lists every account it fires for at that moment.
  */
 export function alertmanagerConfig(webhookUrl: string): string {
+  const receiver = (name: string) => ({ name, webhook_configs: [{ url: webhookUrl, send_resolved: false }] });
   return stringify({
-    route: { receiver: 'webhook', group_by: ['alertname'], group_wait: '1s', group_interval: '1s', repeat_interval: '1h' },
-    receivers: [{ name: 'webhook', webhook_configs: [{ url: webhookUrl, send_resolved: false }] }],
+    route: {
+      receiver: 'webhook',
+      group_by: ['alertname'],
+      group_wait: '1s',
+      group_interval: '1s',
+      repeat_interval: '1h',
+      routes: Object.entries(OWNER_RECEIVERS).map(([team, name]) => ({ matchers: [`team="${team}"`], receiver: name })),
+    },
+    receivers: [receiver('webhook'), ...Object.values(OWNER_RECEIVERS).map(receiver)],
   });
 }
 
