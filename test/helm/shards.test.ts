@@ -1,5 +1,5 @@
-// The chart's shards: values, and the StatefulSet shape in the templates. No helm binary is needed
-// (chart.test.ts renders ci/shards-values.yaml with `helm template` where helm is installed).
+// The chart's shards: values, and the StatefulSet shape in the templates, as template text
+// (rendered.test.ts checks what `helm template` makes of ci/shards-values.yaml).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // The chart's web config values (exporter-toolkit's --web.config.file): schema, templates, and
 // that the example inline web config is one the exporter accepts. Static checks: `helm template`
-// of ci/web-config*-values.yaml runs in chart.test.ts where helm is installed.
+// of ci/web-config*-values.yaml runs in chart.test.ts, and rendered.test.ts checks what it renders.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
