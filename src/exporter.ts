@@ -3,6 +3,7 @@ import type { Logger } from 'winston';
 import type { ResolvedAccount, ResolvedConfig } from './config/load.js';
 import { WHOLE, inShard, type Shard } from './config/shard.js';
 import { ExporterMetrics } from './metrics/exporter-metrics.js';
+import { hourlyCostWarning } from './metrics/hourly-cost.js';
 import type { BuildInfo } from './version.js';
 import { pollAccount } from './poll/account-poller.js';
 import type { AccountState } from './poll/account-state.js';
@@ -45,6 +46,9 @@ export class Exporter {
   /** `--shard`; the whole set of accounts when not sharded. */
   readonly shard: Shard;
   #stopped = false;
+  /** The hourly gauges' cost is said once per process (see #warnHourlyCost); both settings are read at start only. */
+  #hourlyCostWarned = false;
+  readonly #hourlySetup: { readonly hourly: boolean; readonly remoteWriteTargets: number };
 
   constructor(options: ExporterOptions) {
     this.#o = options;
@@ -58,6 +62,8 @@ export class Exporter {
     this.metrics = new ExporterMetrics({ ...metrics, accounts: () => this.accounts });
     // The scheduler only starts runs: each account's retries are its own (AccountSet.start).
     this.#scheduler = new Scheduler({ cron: config.schedule.cron, clock: options.clock, log: logger, run: (t) => this.pollAll(t) });
+    this.#hourlySetup = { hourly: config.metrics.hourly, remoteWriteTargets: config.remoteWrite.length };
+    this.#warnHourlyCost(config.accounts.length);
   }
 
   /** The accounts' states, in config order. */
@@ -79,6 +85,19 @@ export class Exporter {
   applyAccounts(next: readonly ResolvedAccount[]): void {
     void this.#set.start(this.#set.apply(next).fresh, 'start', this.#poll);
     this.metrics.changed(); // a removed account leaves /metrics now, not after the next poll
+    this.#warnHourlyCost(next.length);
+  }
+
+  /**
+   * At start, or when a reload or discovery first takes the accounts (all shards: one Prometheus
+   * scrapes them all) over the threshold: one warning per process. Not repeated on every
+   * discovery refresh: `metrics.hourly` and `remoteWrite` need a restart to change anyway.
+   */
+  #warnHourlyCost(accounts: number): void {
+    const warning = hourlyCostWarning({ accounts, ...this.#hourlySetup });
+    if (!warning || this.#hourlyCostWarned) return;
+    this.#hourlyCostWarned = true;
+    this.#o.logger.warn(warning.message, warning.fields);
   }
 
   /** A reload's config: `schedule` applies now; see restartOnlyChanges for what does not. */
