@@ -3,7 +3,6 @@ import type { Logger } from 'winston';
 import type { ResolvedAccount, ResolvedConfig } from './config/load.js';
 import { WHOLE, inShard, type Shard } from './config/shard.js';
 import { ExporterMetrics } from './metrics/exporter-metrics.js';
-import { hourlyCostWarning } from './metrics/hourly-cost.js';
 import type { BuildInfo } from './version.js';
 import { pollAccount } from './poll/account-poller.js';
 import type { AccountState } from './poll/account-state.js';
@@ -46,9 +45,6 @@ export class Exporter {
   /** `--shard`; the whole set of accounts when not sharded. */
   readonly shard: Shard;
   #stopped = false;
-  /** The hourly gauges' cost is said once per process (see #warnHourlyCost); both settings are read at start only. */
-  #hourlyCostWarned = false;
-  readonly #hourlySetup: { readonly hourly: boolean; readonly remoteWriteTargets: number };
 
   constructor(options: ExporterOptions) {
     this.#o = options;
@@ -60,10 +56,9 @@ export class Exporter {
     this.#quota = new QuotaWatch({ table: store.quota, clock: options.clock, registry: this.registry, appids: () => this.#set.appids() });
     const metrics = { ...options, ...config.metrics, registry: this.registry, stable: [this.#clients.metrics, this.#quota] };
     this.metrics = new ExporterMetrics({ ...metrics, accounts: () => this.accounts });
+    this.metrics.accountsListed(config.accounts.length);
     // The scheduler only starts runs: each account's retries are its own (AccountSet.start).
     this.#scheduler = new Scheduler({ cron: config.schedule.cron, clock: options.clock, log: logger, run: (t) => this.pollAll(t) });
-    this.#hourlySetup = { hourly: config.metrics.hourly, remoteWriteTargets: config.remoteWrite.length };
-    this.#warnHourlyCost(config.accounts.length);
   }
 
   /** The accounts' states, in config order. */
@@ -85,19 +80,7 @@ export class Exporter {
   applyAccounts(next: readonly ResolvedAccount[]): void {
     void this.#set.start(this.#set.apply(next).fresh, 'start', this.#poll);
     this.metrics.changed(); // a removed account leaves /metrics now, not after the next poll
-    this.#warnHourlyCost(next.length);
-  }
-
-  /**
-   * At start, or when a reload or discovery first takes the accounts (all shards: one Prometheus
-   * scrapes them all) over the threshold: one warning per process. Not repeated on every
-   * discovery refresh: `metrics.hourly` and `remoteWrite` need a restart to change anyway.
-   */
-  #warnHourlyCost(accounts: number): void {
-    const warning = hourlyCostWarning({ accounts, ...this.#hourlySetup });
-    if (!warning || this.#hourlyCostWarned) return;
-    this.#hourlyCostWarned = true;
-    this.#o.logger.warn(warning.message, warning.fields);
+    this.metrics.accountsListed(next.length);
   }
 
   /** A reload's config: `schedule` applies now; see restartOnlyChanges for what does not. */

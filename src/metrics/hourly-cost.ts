@@ -5,6 +5,7 @@
  * scraping Prometheus far more memory than the exporter. The remote-written history carries the
  * same hours as 5 series per account (docs/remote-write.md).
  */
+import type { Logger } from 'winston';
 
 /** Above this many accounts, `metrics.hourly` on without `remoteWrite` is warned about. */
 export const HOURLY_WARNING_ACCOUNTS = 1000;
@@ -48,4 +49,28 @@ export function hourlyCostWarning(input: HourlyCostInput): HourlyCostWarning | u
       'set metrics.hourly: false and a remoteWrite target, whose history gives the dashboard the same hours (docs/remote-write.md)',
     fields: { accounts: input.accounts, threshold: HOURLY_WARNING_ACCOUNTS, hourlySeries: series, prometheusMiB: mib },
   };
+}
+
+/**
+ * Says hourlyCostWarning at most once per process: at start, or when a reload or discovery first
+ * takes the account count past the threshold. Not again on later refreshes: `metrics.hourly` and
+ * `remoteWrite` are read at start only, so only a restart can act on it.
+ */
+export class HourlyCostNotice {
+  readonly #setup: Omit<HourlyCostInput, 'accounts'>;
+  readonly #logger: Logger | undefined;
+  #said = false;
+
+  constructor(setup: Omit<HourlyCostInput, 'accounts'>, logger: Logger | undefined) {
+    this.#setup = setup;
+    this.#logger = logger;
+  }
+
+  /** The accounts of the config and discovery, all shards together, are now `accounts`. */
+  accountsListed(accounts: number): void {
+    const warning = hourlyCostWarning({ ...this.#setup, accounts });
+    if (!warning || this.#said) return;
+    this.#said = true;
+    this.#logger?.warn(warning.message, warning.fields);
+  }
 }
