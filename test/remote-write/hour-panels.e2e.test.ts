@@ -30,6 +30,8 @@ import type { WechatSimulator } from '../../src/simulator/index.js';
 
 const ACCOUNTS = [SHOP, NEWS] as const;
 const LOOKBACK_DAYS = 3;
+/** The counters behind the dashboard's Exporter health row. */
+const POLL_COUNTERS = 'wechat_exporter_(api_requests|api_errors|token_refreshes)_total|wechat_exporter_api_request_duration_seconds_count';
 /** Every wait ends on its condition; this only bounds a broken run on a loaded 2-core machine. */
 const WAIT = { timeoutMs: 120_000 } as const;
 
@@ -142,8 +144,13 @@ describe('hourly: false + remote write into a real Prometheus: the dashboard hou
         const acked = current.remoteWriter?.outbox.count(prometheus.writeUrl, 'acked') ?? -1;
         const refs = await queryByHour(prometheus.base, 'count by (hour) (wechat_interface_reference_day_timestamp_seconds)');
         const scraped = refs.get('?') ?? 0;
-        const ok = acked >= ACCOUNTS.length * LOOKBACK_DAYS && pending === 0 && scraped === ACCOUNTS.length;
-        return ok ? done(undefined) : notYet(`acked=${acked} pending=${pending} reference days scraped=${scraped}`);
+        // The health panels' increase() and rate() need a few scrapes of the counters the polls made.
+        const counters = await queryByHour(prometheus.base, `min(count_over_time({__name__=~"${POLL_COUNTERS}"}[1m]))`);
+        const scrapes = counters.get('?') ?? 0;
+        const ok = acked >= ACCOUNTS.length * LOOKBACK_DAYS && pending === 0 && scraped === ACCOUNTS.length && scrapes >= 3;
+        return ok
+          ? done(undefined)
+          : notYet(`acked=${acked} pending=${pending} reference days scraped=${scraped} counter scrapes=${scrapes}`);
       },
       WAIT,
     );
