@@ -12,7 +12,7 @@
  * It runs compiled (dist/bench), as the exporter runs in production: under tsx, the loaded
  * compiler alone adds some 50 MiB of RSS.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http, { type Server } from 'node:http';
@@ -21,32 +21,23 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Writable } from 'node:stream';
-import { offsetClock } from '../src/clock.js';
-import { resolveConfig, type ResolvedConfig } from '../src/config/load.js';
-import { Exporter } from '../src/exporter.js';
+import { resolveConfig } from '../src/config/load.js';
+import type { Exporter } from '../src/exporter.js';
 import { exporterApp } from '../src/exporter-app.js';
-import { createLogger } from '../src/log.js';
-import { Redactor } from '../src/redact.js';
-import { Store } from '../src/store/store.js';
+import type { Store } from '../src/store/store.js';
 import { landingAtThousand } from './landing.js';
-import {
-  BENCH_NOW,
-  benchAccounts,
-  type LoadRequest,
-  type LoadResult,
-  type ProbeRequest,
-  type ProbeResult,
-  type UntilRequest,
-} from './shared.js';
+import { BENCH_BUILD, benchClock, buildQuietExporter } from './quiet-exporter.js';
+import { Sidecar } from './sidecar-client.js';
+import { benchAccounts, type LoadResult, type ProbeRequest, type ProbeResult } from './shared.js';
 
 const PROMETHEUS_HEADERS = {
   Accept:
     'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
   'Accept-Encoding': 'gzip',
 };
-const clock = offsetClock(BENCH_NOW);
-const BUILD = { version: 'bench', revision: 'bench', nodejs: process.version };
+const clock = benchClock;
+const BUILD = BENCH_BUILD;
+const build = buildQuietExporter;
 const counts = (process.argv[2] ?? '1000,5000').split(',').map(Number);
 const lookbackDays = Number(process.argv[3] ?? 1);
 const durationMs = Number(process.env['BENCH_DURATION'] ?? 60) * 1000;
@@ -54,50 +45,6 @@ const concurrency = Number(process.env['BENCH_SCRAPERS'] ?? 8);
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const ms = (t: number | undefined): string => (t === undefined ? '-' : `${t.toFixed(1)} ms`);
 const line = (label: string, text: string): void => console.log(`${label.padEnd(34)}${text}`);
-
-class Sidecar {
-  #next = 1;
-  readonly #child: ChildProcess;
-  private constructor(child: ChildProcess) {
-    this.#child = child;
-  }
-  static async start(accounts: number): Promise<{ sidecar: Sidecar; url: string }> {
-    // Compiled (npm run bench) or run with tsx: the sidecar is beside this file either way.
-    const compiled = import.meta.url.endsWith('.js');
-    const sidecar = fileURLToPath(new URL(compiled ? './sidecar.js' : './sidecar.ts', import.meta.url));
-    const child = fork(sidecar, [String(accounts)], { execArgv: compiled ? [] : ['--import', 'tsx'] });
-    const [first] = (await once(child, 'message')) as [{ value: string }];
-    return { sidecar: new Sidecar(child), url: first.value };
-  }
-  ask<T>(cmd: 'calls' | 'reset' | 'close' | 'load' | 'until' | 'watch' | 'peak', load?: LoadRequest, until?: UntilRequest): Promise<T> {
-    const id = this.#next++;
-    return new Promise((resolve) => {
-      const on = (m: { id: number; value: T }): void => {
-        if (m.id !== id) return;
-        this.#child.off('message', on);
-        resolve(m.value);
-      };
-      this.#child.on('message', on);
-      this.#child.send({ id, cmd, load, until, pid: process.pid });
-    });
-  }
-}
-
-function build(config: ResolvedConfig, storePath: string): { exporter: Exporter; store: Store } {
-  const redactor = new Redactor();
-  const store = new Store(storePath);
-  const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-  const exporter = new Exporter({
-    config,
-    store,
-    clock,
-    logger: createLogger({ level: 'warn', format: 'json', redactor, stream: quiet }),
-    redactor,
-    env: {},
-    build: BUILD,
-  });
-  return { exporter, store };
-}
 
 async function listen(server: Server): Promise<string> {
   server.listen(0, '127.0.0.1');

@@ -1,5 +1,8 @@
 import { WHOLE, type Shard } from '../config/shard.js';
 import type { Registry } from 'prom-client';
+import type { Logger } from 'winston';
+import type { ResolvedConfig } from '../config/load.js';
+import { HourlyCostNotice } from './hourly-cost.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import type { AccountState } from '../poll/account-state.js';
 import type { ReloadState } from '../reload/reloader.js';
@@ -80,6 +83,7 @@ export class ExporterMetrics {
   readonly #bodies: ScrapeBodies;
   /** The reload gauges; none until a reloader shows its state (the daemon has one, tests may not). */
   #reload: readonly StaticFamily[] = [];
+  readonly #hourlyCost: HourlyCostNotice;
 
   constructor(
     options: ExporterMetricsOptions & {
@@ -87,6 +91,9 @@ export class ExporterMetrics {
       /** The registry's metrics that change only at known moments (API calls, quota answers). */
       readonly stable: readonly StableMetrics[];
       readonly defaultMetrics?: boolean;
+      /** Where the hourly gauges' cost is said (HourlyCostNotice), and whether remote write carries the hours. */
+      readonly logger?: Logger;
+      readonly config?: Pick<ResolvedConfig, 'remoteWrite'>;
     },
   ) {
     // After the API metrics and the quota gauges, before the prepared families.
@@ -95,6 +102,13 @@ export class ExporterMetrics {
     this.#bodies = new ScrapeBodies(new LiveFamilies(options.registry, options.stable), this.#exposition);
     // The stored reference days are metrics already: prepare them now, not in the first scrape.
     this.#exposition.schedule(0);
+    const setup = { hourly: options.hourly ?? true, remoteWriteTargets: options.config?.remoteWrite.length ?? 0 };
+    this.#hourlyCost = new HourlyCostNotice(setup, options.logger);
+  }
+
+  /** The accounts of the config and discovery (all shards) are now `total`: see HourlyCostNotice. */
+  accountsListed(total: number): void {
+    this.#hourlyCost.accountsListed(total);
   }
 
   scrape(request: ScrapeRequest): Promise<ScrapeBody> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { applyExclusions, lintDashboard, panelsOf, type LintConfig, type LintDashboard, type LintPanel } from './dashboard-lint.js';
+import { HOUR_PANEL_QUERIES } from '../../scripts/hour-panels.js';
 import { DASHBOARD_PATH } from './dashboard-queries.js';
 import { readFileSync } from 'node:fs';
 
@@ -33,11 +34,11 @@ describe('dashboard-linter rules (ported)', () => {
     assert.deepEqual(lint(load()), []);
   });
 
-  it('exclude only the History panels, and only from the job and instance rules', () => {
+  it('exclude only the History panels and the hour panels (their history fallback), and only from the job and instance rules', () => {
     const excluded = lintDashboard(load());
     assert.deepEqual([...new Set(excluded.map((p) => p.rule))].sort(), ['target-instance-rule', 'target-job-rule']);
     assert.ok(
-      excluded.every((p) => p.panel?.startsWith('History: ')),
+      excluded.every((p) => p.panel?.startsWith('History: ') || (p.panel ?? '') in HOUR_PANEL_QUERIES),
       excluded.map((p) => p.panel).join(', '),
     );
   });

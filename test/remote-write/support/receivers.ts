@@ -24,6 +24,8 @@ export async function startPrometheus(
   name: string,
   oooWindow: string | undefined,
   started: ManagedProcess[],
+  /** host:port of an exporter to scrape too (job `wechat-interface-exporter`, every second). */
+  exporterTarget?: string,
 ): Promise<Receiver> {
   mkdirSync(dir, { recursive: true });
   const { proc, port } = await startOnFreePort(
@@ -33,6 +35,7 @@ export async function startPrometheus(
         ...(oooWindow ? ['storage:', '  tsdb:', `    out_of_order_time_window: ${oooWindow}`] : []),
         'scrape_configs:',
         `  - { job_name: prometheus, static_configs: [{ targets: ['127.0.0.1:${port}'] }] }`,
+        ...(exporterTarget ? [`  - { job_name: wechat-interface-exporter, static_configs: [{ targets: ['${exporterTarget}'] }] }`] : []),
         '',
       ].join('\n');
       writeFileSync(join(dir, 'prometheus.yml'), config);
