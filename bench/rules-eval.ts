@@ -2,7 +2,7 @@
  * What the rules cost a real Prometheus (Debian's 2.42) at scale: the week baseline of
  * WechatInterfaceCallbacksDropped / WechatInterfaceLatencyRegression above all.
  *
- * For each account count: generates what Prometheus would hold after `days` days (bench/rules-data.ts:
+ * For each account count: generates what Prometheus would hold after `days` days (test/rules/baseline-data.ts:
  * the baseline group's hourly snapshots, and the last hour of the exporter's gauges scraped every
  * `step` seconds), turns it into TSDB blocks with `promtool tsdb create-blocks-from openmetrics`,
  * starts Prometheus on them (127.0.0.1, a free port) with the real rules file, and prints per rule
@@ -15,15 +15,13 @@
  *
  *   npm run bench:rules -- [accounts=1000,5000] [days=8] [step=60]
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { startOnFreePort, type ManagedProcess } from '../test/e2e/support/process.js';
-import { loadRules } from '../test/rules/metric-names.js';
-import { scrapeLines, snapshotLines, type GaugeModel } from './rules-data.js';
+import { buildBlocks, type GaugeModel } from '../test/rules/baseline-data.js';
 
 const RULES_FILE = fileURLToPath(new URL('../prometheus/wechat-interface-exporter.rules.yml', import.meta.url));
 const counts = (process.argv[2] ?? '1000,5000').split(',').map(Number);
@@ -32,44 +30,6 @@ const step = Number(process.argv[4] ?? 60);
 /** The rules' evaluation interval in this bench: short, to see several iterations in a minute or two. */
 const EVAL_INTERVAL_S = 15;
 const ITERATIONS = 4;
-/** promtool writes one block per window; one input file per window is read once (promtool re-reads the file per window). */
-const WINDOW_S = 18 * 3600;
-const SNAPSHOT_OFFSET_S = 17 * 60 + 23;
-
-function run(command: string, args: readonly string[]): void {
-  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${r.error?.message ?? ''}${r.stderr}`);
-}
-
-/**
- * Blocks in `tsdb`: hourly snapshots from `start` to now (the baseline group records the next one
- * itself) and the scraped gauges for the last hour before `model.end`. Returns the samples written.
- */
-function buildBlocks(model: GaugeModel, start: number, now: number, tsdb: string, scratch: string): number {
-  let samples = 0;
-  const file = join(scratch, 'window.om');
-  for (let w = Math.floor(start / WINDOW_S) * WINDOW_S; w <= model.end; w += WINDOW_S) {
-    const fd = openSync(file, 'w');
-    const write = (text: string): void => {
-      writeSync(fd, text);
-      samples += text.split('\n').length - 1;
-    };
-    // Snapshots at a fixed minute past the hour, like a group's evaluation offset.
-    for (
-      let t = Math.ceil((Math.max(w, start) - SNAPSHOT_OFFSET_S) / 3600) * 3600 + SNAPSHOT_OFFSET_S;
-      t < Math.min(w + WINDOW_S, now);
-      t += 3600
-    ) {
-      write(snapshotLines(model, t));
-    }
-    for (let t = Math.max(w, model.end - 3600); t < Math.min(w + WINDOW_S, model.end + 1); t += step) write(scrapeLines(model, t));
-    writeSync(fd, '# EOF\n');
-    closeSync(fd);
-    run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=18h', file, tsdb]);
-  }
-  rmSync(file);
-  return samples;
-}
 
 interface GroupFigures {
   readonly durations: number[];
@@ -106,26 +66,23 @@ async function groupDurations(base: string, groups: readonly string[]): Promise<
   return figures;
 }
 
-interface QueryStats {
-  readonly series: number;
-  readonly samples: number;
-  readonly evalMs: number;
+/** Prometheus' own CPU seconds so far (process_cpu_seconds_total, 10 ms resolution). */
+async function cpuSeconds(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return Number(/^process_cpu_seconds_total (\S+)$/m.exec(text)?.[1] ?? NaN);
 }
 
-async function queryStats(base: string, expr: string): Promise<QueryStats> {
-  const res = await fetch(`${base}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: expr, stats: 'all' }) });
-  const body = (await res.json()) as {
-    status: string;
-    error?: string;
-    data?: { result: unknown[]; stats?: { timings: { evalTotalTime: number }; samples?: { totalQueryableSamples: number } } };
-  };
-  if (body.status !== 'success' || !body.data) throw new Error(`${expr}: ${body.error ?? res.status}`);
-  const stats = body.data.stats;
-  return {
-    series: body.data.result.length,
-    samples: stats?.samples?.totalQueryableSamples ?? NaN,
-    evalMs: (stats?.timings.evalTotalTime ?? NaN) * 1000,
-  };
+/** The CPU seconds one instant query of `expr` costs Prometheus: the median of three runs. */
+async function queryCpu(base: string, expr: string): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const before = await cpuSeconds(base);
+    const res = await fetch(`${base}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: expr }) });
+    const body = (await res.json()) as { status: string; error?: string };
+    if (body.status !== 'success') throw new Error(`${expr}: ${body.error ?? res.status}`);
+    runs.push((await cpuSeconds(base)) - before);
+  }
+  return median(runs);
 }
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -158,6 +115,7 @@ async function benchOne(accounts: number): Promise<void> {
           `--web.listen-address=127.0.0.1:${port}`,
           // Nothing is scraped: the gauges' last samples must stay visible while the bench runs.
           '--query.lookback-delta=30m',
+          '--web.enable-lifecycle',
         ],
         readyUrl: `http://127.0.0.1:${port}/-/ready`,
       }),
@@ -166,6 +124,11 @@ async function benchOne(accounts: number): Promise<void> {
     );
     const base = `http://127.0.0.1:${prom.port}`;
     await report(base);
+    // Then the rules off (a reload without rule_files), so that the CPU Prometheus spends is the queries'.
+    writeFileSync(join(dir, 'prometheus.yml'), stringify({ global: { evaluation_interval: `${EVAL_INTERVAL_S}s` } }));
+    await fetch(`${base}/-/reload`, { method: 'POST' });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await reportCpu(base);
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
     rmSync(dir, { recursive: true, force: true });
@@ -175,7 +138,7 @@ async function benchOne(accounts: number): Promise<void> {
 async function report(base: string): Promise<void> {
   const groups = groupNames();
   const figures = await groupDurations(base, groups);
-  console.log(`rule group (every group evaluated every ${EVAL_INTERVAL_S} s here)        median      max   iterations missed`);
+  console.log(`rule group: wall-clock evaluation time (every group every ${EVAL_INTERVAL_S} s here)   median   max   iterations missed`);
   for (const [group, f] of figures) {
     const max = Math.max(...f.durations);
     console.log(
@@ -184,18 +147,6 @@ async function report(base: string): Promise<void> {
   }
   const rss = /^process_resident_memory_bytes (\S+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1];
   console.log(`Prometheus RSS ${(Number(rss) / 2 ** 20).toFixed(0)} MiB`);
-  console.log('instant queries with stats=all                                series   samples read   eval');
-  let minuteSamples = 0;
-  const baseline = loadRules().filter((r) => r.record !== undefined && /median_7d|baseline_days/.test(r.record));
-  for (const rule of baseline) {
-    const s = await queryStats(base, rule.expr);
-    console.log(
-      `  ${(rule.record ?? '').padEnd(60)} ${String(s.series).padStart(6)} ${String(s.samples).padStart(14)} ${s.evalMs.toFixed(1).padStart(8)} ms`,
-    );
-    // The same rule over [7d] of the minute-scraped gauges (one to three of them) reads at least:
-    if (rule.record?.endsWith('median_7d')) minuteSamples = s.series * 7 * 1440;
-  }
-  console.log(`  (a [7d] range over one minute-scraped gauge: ${minuteSamples} samples per rule)`);
   for (const alert of ['WechatInterfaceCallbacksDropped', 'WechatInterfaceLatencyRegression']) {
     const answer = await fetch(`${base}/api/v1/query`, {
       method: 'POST',
@@ -203,6 +154,22 @@ async function report(base: string): Promise<void> {
     });
     const result = ((await answer.json()) as { data?: { result: { value: [number, string] }[] } }).data?.result ?? [];
     console.log(`  ${alert}: pending or firing for ${result[0]?.value[1] ?? 0} accounts`);
+  }
+}
+
+/**
+ * Each group's rules run once as instant queries, in order, with no rule evaluating meanwhile: the
+ * CPU time of one evaluation of the group, and of an hour of them at the shipped intervals. CPU
+ * time, unlike the evaluation time above, does not grow when other processes take the cores.
+ */
+async function reportCpu(base: string): Promise<void> {
+  const rules = parse(readFileSync(RULES_FILE, 'utf8')) as { groups: { name: string; interval?: string; rules: { expr: string }[] }[] };
+  console.log('CPU per evaluation (rules as instant queries, rules off)      per evaluation   per hour at its interval');
+  for (const group of rules.groups) {
+    let cpu = 0;
+    for (const rule of group.rules) cpu += await queryCpu(base, rule.expr);
+    const perHour = group.interval === '1h' ? 1 : 60; // the groups without an interval: Prometheus' default 1m
+    console.log(`  ${group.name.padEnd(48)} ${ms(cpu).padStart(14)} ${ms(cpu * perHour).padStart(14)} (${perHour} evaluations)`);
   }
 }
 

@@ -1,7 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
 /**
  * What a Prometheus holds for many accounts after days of scraping the exporter and evaluating the
- * rules, in OpenMetrics text for `promtool tsdb create-blocks-from openmetrics`: what
- * bench/rules-eval.ts loads into a real Prometheus to time the rule groups. Two parts: the
+ * rules, written as TSDB blocks with `promtool tsdb create-blocks-from openmetrics`: what
+ * bench/rules-eval.ts times the rule groups on, and test/rules/baseline.e2e.test.ts runs the
+ * baseline alerts and the dashboard on, in a real Prometheus. Two parts: the
  * exporter's gauges as scraped (`scrapeLines`), needed only for the last hour since the rules read
  * them with instant lookups, and the hourly snapshots the baseline group records from them
  * (`snapshotLines`), over the whole week its subqueries read.
@@ -111,4 +116,38 @@ function hourLines(labels: string, f: DayFigures, t: number): string {
     );
   }
   return out.join('\n');
+}
+
+/** promtool writes one block per window; one input file per window is read once (promtool re-reads the file per window). */
+const WINDOW_S = 18 * 3600;
+/** Snapshots at a fixed time past the hour, like a rule group's evaluation offset. */
+const SNAPSHOT_OFFSET_S = 17 * 60 + 23;
+
+/**
+ * Blocks in `tsdb` (created): the hourly snapshots from `start` to `now` (the baseline group records
+ * the next ones itself) and the scraped gauges for the last hour up to `model.end`, which must not be
+ * after `now` (Prometheus appends rule results only after its newest block). Returns the samples.
+ */
+export function buildBlocks(model: GaugeModel, start: number, now: number, tsdb: string, scratch: string): number {
+  let samples = 0;
+  const file = join(scratch, 'window.om');
+  for (let w = Math.floor(start / WINDOW_S) * WINDOW_S; w <= model.end; w += WINDOW_S) {
+    const fd = openSync(file, 'w');
+    const write = (text: string): void => {
+      writeSync(fd, text);
+      samples += text.split('\n').length - 1;
+    };
+    const first = Math.ceil((Math.max(w, start) - SNAPSHOT_OFFSET_S) / 3600) * 3600 + SNAPSHOT_OFFSET_S;
+    for (let t = first; t < Math.min(w + WINDOW_S, now); t += 3600) write(snapshotLines(model, t));
+    for (let t = Math.max(w, model.end - 3600); t < Math.min(w + WINDOW_S, model.end + 1); t += model.stepSeconds) {
+      write(scrapeLines(model, t));
+    }
+    writeSync(fd, '# EOF\n');
+    closeSync(fd);
+    const args = ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=18h', file, tsdb];
+    const r = spawnSync('promtool', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`promtool ${args.join(' ')}: ${r.error?.message ?? ''}${r.stderr}`);
+  }
+  rmSync(file);
+  return samples;
 }
