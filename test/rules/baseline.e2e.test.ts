@@ -106,11 +106,16 @@ describe('baseline alerts and the typical-week dashboard row in Prometheus 2.42,
     assert.ok(expected.withBaseline > 0, 'no account has a baseline: run the test away from 08:00-08:45 Beijing');
     assert.ok(expected.dropped.length > 0 && expected.slower.length > 0, JSON.stringify(expected));
     withBaseline = expected.withBaseline;
-    const firing = await waitFor('the baseline group to evaluate (days recorded for every account)', async () => {
+    // Both alerts active: the group (rules in order, alerts last) has been through once at least.
+    const firing = await waitFor('the baseline group to evaluate the days and both alerts', async () => {
       const days = await prometheus.query('appid_account:wechat_interface_baseline_days:count == 7');
       const alerts = await prometheus.alerts();
       const n = days.ok ? days.result.length : 0;
-      return n === expected.withBaseline ? done(alerts) : notYet(`${n} accounts with 7 days, ${expected.withBaseline} expected`);
+      const names = new Set(alerts.map((a) => a.labels['alertname']));
+      const both = names.has('WechatInterfaceCallbacksDropped') && names.has('WechatInterfaceLatencyRegression');
+      return n === expected.withBaseline && both
+        ? done(alerts)
+        : notYet(`${n} accounts with 7 days (${expected.withBaseline} expected), alerts: ${[...names].join(', ')}`);
     });
     const accountsOf = (name: string): string[] =>
       firing
