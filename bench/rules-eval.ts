@@ -8,10 +8,10 @@
  * starts Prometheus on them (127.0.0.1, a free port) with the real rules file, and prints per rule
  * group the evaluation time Prometheus reports (prometheus_rule_group_last_duration_seconds) over
  * several iterations; the groups evaluated every minute (records, alerts) are the in-run
- * comparison. Then each baseline recording rule runs once as an instant query with `stats=all`:
- * the samples it reads (stable under load, unlike times) against the samples a `[7d]` range over
- * the minute-scraped gauges would read. Prints figures; asserts nothing. Temp dirs and processes
- * are removed at the end.
+ * comparison. Then, the rules switched off by a reload, each group's rules run as instant queries:
+ * the CPU seconds Prometheus spends on one evaluation of the group (stable under load, unlike the
+ * wall-clock times), and per hour at the group's interval. Prints figures; asserts nothing. Temp
+ * dirs and processes are removed at the end.
  *
  *   npm run bench:rules -- [accounts=1000,5000] [days=8] [step=60]
  */
