@@ -77,6 +77,8 @@ const dayRatio = (a: Account): number => {
 function expectedEmpty(account: Account | undefined, q: DashboardQuery): string | undefined {
   if (q.rowTitle === HISTORY_ROW)
     return 'history is imported by backfill, never scraped (test/backfill/promtool-e2e.test.ts shows these panels with data)';
+  if (/:median_7d|:wechat_interface_baseline_days:/.test(q.expr))
+    return 'the typical week needs a week of hourly snapshots; test/rules/baseline.e2e.test.ts shows these columns with data';
   if (account === BLOCKED && /wechat_interface_|wechat_exporter_last_success_timestamp_seconds/.test(q.expr)) {
     return 'the blocked account never fetched any data';
   }

@@ -34,11 +34,14 @@ describe('dashboard-linter rules (ported)', () => {
     assert.deepEqual(lint(load()), []);
   });
 
-  it('exclude only the History panels and the hour panels (their history fallback), and only from the job and instance rules', () => {
+  it('exclude only the History panels, the hour panels (their history fallback) and the typical week, and only from the job and instance rules', () => {
     const excluded = lintDashboard(load());
     assert.deepEqual([...new Set(excluded.map((p) => p.rule))].sort(), ['target-instance-rule', 'target-job-rule']);
     assert.ok(
-      excluded.every((p) => p.panel?.startsWith('History: ') || (p.panel ?? '') in HOUR_PANEL_QUERIES),
+      excluded.every(
+        (p) =>
+          p.panel?.startsWith('History: ') || (p.panel ?? '') in HOUR_PANEL_QUERIES || p.panel === 'Reference day against its typical week',
+      ),
       excluded.map((p) => p.panel).join(', '),
     );
   });
