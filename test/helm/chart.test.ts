@@ -400,6 +400,8 @@ describe('helm chart wechat-interface-exporter', () => {
         'WechatInterfaceDataStale',
         'WechatInterfaceNoData',
         'WechatExporterAccountDown',
+        'WechatInterfaceCallbacksDropped',
+        'WechatInterfaceLatencyRegression',
       ]);
       const owners = helmMerge(defaults, { prometheusRule: { ownerLabels: ['team', 'owner'] } });
       assert.ok(validate(owners), errorsOf(owners));
