@@ -14,7 +14,7 @@ import { offsetClock } from '../../src/clock.js';
 import { WechatSimulator, simulatedDay, type SimulatorProfile } from '../../src/simulator/index.js';
 import { parseSamples, valueOf } from '../helpers/metrics-text.js';
 import { which } from '../helpers/tools.js';
-import { HISTORY_ROW, dashboardQueries, variableSelector, type DashboardQuery } from '../rules/dashboard-queries.js';
+import { HISTORY_ROW, NEEDS_A_WEEK, dashboardQueries, variableSelector, type DashboardQuery } from '../rules/dashboard-queries.js';
 import { OWNER_RECEIVERS, alertmanagerConfig, exporterConfig, prometheusConfig, rulesWithFor, type E2eAccount } from './support/configs.js';
 import { startOnFreePort, type ManagedProcess } from './support/process.js';
 import { PrometheusApi, type PrometheusAlert } from './support/prometheus-api.js';
@@ -77,7 +77,7 @@ const dayRatio = (a: Account): number => {
 function expectedEmpty(account: Account | undefined, q: DashboardQuery): string | undefined {
   if (q.rowTitle === HISTORY_ROW)
     return 'history is imported by backfill, never scraped (test/backfill/promtool-e2e.test.ts shows these panels with data)';
-  if (/:median_7d|:wechat_interface_baseline_days:/.test(q.expr))
+  if (NEEDS_A_WEEK.test(q.expr))
     return 'the typical week needs a week of hourly snapshots; test/rules/baseline.e2e.test.ts shows these columns with data';
   if (account === BLOCKED && /wechat_interface_|wechat_exporter_last_success_timestamp_seconds/.test(q.expr)) {
     return 'the blocked account never fetched any data';

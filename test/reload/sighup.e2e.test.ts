@@ -58,7 +58,10 @@ describe('SIGHUP and POST /-/reload (subprocess from source)', function () {
     sim.resetCalls();
     writeFileSync(file, config(sim.url, [SHOP, NEWS]));
     d.child.kill('SIGHUP');
-    await waitFor('news polled', async () => (await get(`${base}/metrics`))?.body.includes('account="news"} 1'));
+    // account_up, not any `account="news"} 1` line: wechat_exporter_account_info is there before the poll.
+    await waitFor('news polled', async () =>
+      (await get(`${base}/metrics`))?.body.includes(`wechat_exporter_account_up{appid="${NEWS.appid}",account="news"} 1`),
+    );
     assert.equal(sim.callCount({ appid: SHOP.appid }), 0);
     assert.equal(sim.callCount({ appid: NEWS.appid, api: 'getinterfacesummaryhour' }), 3);
 

@@ -120,6 +120,9 @@ export function variableSelector(
   return selector;
 }
 
+/** Queries of the typical week (the baseline rules' recorded series): empty until a week of hourly snapshots exists. */
+export const NEEDS_A_WEEK = /:median_7d|:wechat_interface_baseline_days:/;
+
 export interface DashboardQuery {
   readonly panelId: number;
   readonly panelTitle: string;
