@@ -1,0 +1,139 @@
+import type Database from 'better-sqlite3';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { addDays, startOfBeijingDay, type BeijingDate } from '../dates.js';
+import { firstKeptDay, type RetentionPolicy } from './retention.js';
+import { storeBytes } from './store-stats.js';
+
+/**
+ * Account-days deleted per transaction. Each is ~27 rows (24 hours, the day's total, its `days`
+ * record, its outbox rows): a batch takes a few milliseconds, then the event loop gets a turn, so
+ * scrapes and polls never wait on a year being pruned (bench/prune.ts measures the longest stall).
+ */
+export const PRUNE_BATCH = 100;
+
+export interface PruneResult {
+  /** Account-days deleted (wechat_exporter_store_pruned_days_total). */
+  readonly days: number;
+  /** Remote-write outbox rows of those days the receivers had not accepted (pending or failed). */
+  readonly unsentDays: number;
+  /** The first day kept: the time retention's, or later when the size retention took more. */
+  readonly keptFrom: BeijingDate;
+  /** The size retention stopped at the lookback window with the store still larger than the limit. */
+  readonly sizeLimitUnmet: boolean;
+}
+
+interface AccountDay {
+  appid: string;
+  ref_date: string;
+}
+
+/**
+ * The retention's deletions, in small transactions that yield between them. Freed pages go to
+ * SQLite's free list and are reused by the days stored next, so the file plateaus at about the
+ * retention's worth of days; it never shrinks by itself (auto_vacuum stays off: handing the pages
+ * back only to take them again the next day costs writes, and switching an existing file to
+ * incremental vacuum needs a full VACUUM that blocks the store and needs its size again in free
+ * space). The size retention therefore counts the pages in use, not the file's length.
+ */
+export class StorePruner {
+  readonly #db: Database.Database;
+  readonly #path: string;
+  readonly #stmt;
+
+  constructor(db: Database.Database, path: string) {
+    this.#db = db;
+    this.#path = path;
+    this.#stmt = {
+      olderThan: db.prepare<[string, number], AccountDay>('SELECT appid, ref_date FROM days WHERE ref_date < ? ORDER BY ref_date LIMIT ?'),
+      oldest: db.prepare<[], { d: string | null }>('SELECT min(ref_date) AS d FROM days'),
+      hours: db.prepare('DELETE FROM hourly WHERE appid = ? AND ref_date = ?'),
+      daily: db.prepare('DELETE FROM daily WHERE appid = ? AND ref_date = ?'),
+      day: db.prepare('DELETE FROM days WHERE appid = ? AND ref_date = ?'),
+      // The outbox's key starts with the URL: one lookup per target, by key.
+      nextUrl: db.prepare<[string], { url: string | null }>('SELECT min(url) AS url FROM remote_write_outbox WHERE url > ?'),
+      outboxState: db.prepare<[string, string, string], { state: string }>(
+        'SELECT state FROM remote_write_outbox WHERE url = ? AND appid = ? AND ref_date = ?',
+      ),
+      outbox: db.prepare('DELETE FROM remote_write_outbox WHERE url = ? AND appid = ? AND ref_date = ?'),
+      // One row per account and API, rewritten daily while the account runs: an old one is an account gone.
+      quota: db.prepare('DELETE FROM api_quota WHERE checked_on < ?'),
+      // An account with no day left that has not succeeded within the retention: gone from the config.
+      accounts: db.prepare(`DELETE FROM accounts WHERE (last_success_at IS NULL OR last_success_at < ?)
+        AND NOT EXISTS (SELECT 1 FROM days WHERE days.appid = accounts.appid)`),
+    };
+  }
+
+  /** The oldest stored day of any account, or undefined for an empty store (one index step). */
+  oldestDay(): BeijingDate | undefined {
+    return this.#stmt.oldest.get()?.d ?? undefined;
+  }
+
+  /**
+   * Deletes what the retention no longer keeps at `nowMs`: days before the time retention's first
+   * day, then, with a size retention, the oldest days while the store holds more (never a day of
+   * the lookback window from `protectFrom` on: it would be fetched again at once).
+   */
+  async prune(nowMs: number, policy: RetentionPolicy, protectFrom: BeijingDate): Promise<PruneResult> {
+    let keptFrom = firstKeptDay(nowMs, policy);
+    const total = { days: 0, unsentDays: 0 };
+    await this.#deleteBefore(keptFrom, total);
+    let sizeLimitUnmet = false;
+    while (policy.sizeBytes !== undefined && this.#usedBytes() > policy.sizeBytes) {
+      const oldest = this.oldestDay();
+      if (oldest === undefined) break;
+      if (oldest >= protectFrom) {
+        sizeLimitUnmet = true;
+        break;
+      }
+      keptFrom = addDays(oldest, 1) > keptFrom ? addDays(oldest, 1) : keptFrom;
+      await this.#deleteBefore(keptFrom, total);
+    }
+    this.#stmt.quota.run(keptFrom);
+    this.#stmt.accounts.run(startOfBeijingDay(keptFrom));
+    return { ...total, keptFrom, sizeLimitUnmet };
+  }
+
+  /** Bytes the store holds: pages in use (free ones excluded) and the WAL. */
+  #usedBytes(): number {
+    const pages = this.#db.pragma('page_count', { simple: true }) as number;
+    const free = this.#db.pragma('freelist_count', { simple: true }) as number;
+    const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
+    return (pages - free) * pageSize + storeBytes(this.#path).wal;
+  }
+
+  async #deleteBefore(day: BeijingDate, total: { days: number; unsentDays: number }): Promise<void> {
+    const urls = this.#urls();
+    for (;;) {
+      const batch = this.#stmt.olderThan.all(day, PRUNE_BATCH);
+      if (batch.length === 0) return;
+      total.unsentDays += this.#db.transaction(() => this.#deleteDays(batch, urls))();
+      total.days += batch.length;
+      await yieldToLoop();
+    }
+  }
+
+  /** Deletes the account-days whole; returns how many of their outbox rows were not yet accepted. */
+  #deleteDays(batch: readonly AccountDay[], urls: readonly string[]): number {
+    const s = this.#stmt;
+    let unsent = 0;
+    for (const { appid, ref_date } of batch) {
+      s.hours.run(appid, ref_date);
+      s.daily.run(appid, ref_date);
+      s.day.run(appid, ref_date);
+      for (const url of urls) {
+        const state = s.outboxState.get(url, appid, ref_date)?.state;
+        if (state === undefined) continue;
+        if (state !== 'acked') unsent++;
+        s.outbox.run(url, appid, ref_date);
+      }
+    }
+    return unsent;
+  }
+
+  /** The outbox's target URLs (a few), one key lookup each. */
+  #urls(): string[] {
+    const urls: string[] = [];
+    for (let u = this.#stmt.nextUrl.get('')?.url; u != null; u = this.#stmt.nextUrl.get(u)?.url) urls.push(u);
+    return urls;
+  }
+}
