@@ -156,6 +156,7 @@ function program(env: NodeJS.ProcessEnv): Command {
         {
           configFile: opts['config.file'],
           storagePath: demoInMemory ? ':memory:' : opts['storage.path'],
+          retention: retentionOf(opts),
           logLevel: opts['log.level'],
           logFormat: opts['log.format'],
           demo: opts.demo ?? false,

@@ -46,10 +46,11 @@ export function exporterApp(exporter: Exporter, options: ExporterAppOptions): Re
       remoteWrite: options.remoteWriter?.status(),
       shard: { ...exporter.shard, configured: options.configuredAccounts ?? exporter.accounts.length },
       operations: options.operations?.(),
+      store: exporter.storeReport(),
     }),
     routes: express
       .Router()
-      .use(summaryRouter({ store: options.store, accounts: () => exporter.accounts }))
+      .use(summaryRouter({ store: options.store, accounts: () => exporter.accounts, keptFrom: () => exporter.storeReport().keptFrom }))
       .use(options.routes ?? express.Router()),
   });
 }

@@ -6,7 +6,7 @@ import { storeBytes } from './store-stats.js';
 
 /**
  * Account-days deleted per transaction. Each is ~27 rows (24 hours, the day's total, its `days`
- * record, its outbox rows): a batch takes a few milliseconds, then the event loop gets a turn, so
+ * record, its outbox rows): a batch takes milliseconds, then the event loop gets a turn, so
  * scrapes and polls never wait on a year being pruned (bench/prune.ts measures the longest stall).
  */
 export const PRUNE_BATCH = 100;
@@ -22,9 +22,11 @@ export interface PruneResult {
   readonly sizeLimitUnmet: boolean;
 }
 
-interface AccountDay {
-  appid: string;
-  ref_date: string;
+/** Days `from`..`to` (inclusive) of one account. */
+interface AccountRange {
+  readonly appid: string;
+  readonly from: BeijingDate;
+  readonly to: BeijingDate;
 }
 
 /**
@@ -44,17 +46,21 @@ export class StorePruner {
     this.#db = db;
     this.#path = path;
     this.#stmt = {
-      olderThan: db.prepare<[string, number], AccountDay>('SELECT appid, ref_date FROM days WHERE ref_date < ? ORDER BY ref_date LIMIT ?'),
+      // The accounts with stored days, one key lookup each (no scan of the table).
+      nextAppid: db.prepare<[string], { appid: string | null }>('SELECT min(appid) AS appid FROM days WHERE appid > ?'),
+      accountOlder: db.prepare<[string, string, number], { ref_date: string }>(
+        'SELECT ref_date FROM days WHERE appid = ? AND ref_date < ? ORDER BY ref_date LIMIT ?',
+      ),
       oldest: db.prepare<[], { d: string | null }>('SELECT min(ref_date) AS d FROM days'),
-      hours: db.prepare('DELETE FROM hourly WHERE appid = ? AND ref_date = ?'),
-      daily: db.prepare('DELETE FROM daily WHERE appid = ? AND ref_date = ?'),
-      day: db.prepare('DELETE FROM days WHERE appid = ? AND ref_date = ?'),
+      hours: db.prepare('DELETE FROM hourly WHERE appid = ? AND ref_date BETWEEN ? AND ?'),
+      daily: db.prepare('DELETE FROM daily WHERE appid = ? AND ref_date BETWEEN ? AND ?'),
+      day: db.prepare('DELETE FROM days WHERE appid = ? AND ref_date BETWEEN ? AND ?'),
       // The outbox's key starts with the URL: one lookup per target, by key.
       nextUrl: db.prepare<[string], { url: string | null }>('SELECT min(url) AS url FROM remote_write_outbox WHERE url > ?'),
-      outboxState: db.prepare<[string, string, string], { state: string }>(
-        'SELECT state FROM remote_write_outbox WHERE url = ? AND appid = ? AND ref_date = ?',
+      outboxUnsent: db.prepare<[string, string, string, string], { n: number }>(
+        "SELECT count(*) AS n FROM remote_write_outbox WHERE url = ? AND appid = ? AND ref_date BETWEEN ? AND ? AND state != 'acked'",
       ),
-      outbox: db.prepare('DELETE FROM remote_write_outbox WHERE url = ? AND appid = ? AND ref_date = ?'),
+      outbox: db.prepare('DELETE FROM remote_write_outbox WHERE url = ? AND appid = ? AND ref_date BETWEEN ? AND ?'),
       // One row per account and API, rewritten daily while the account runs: an old one is an account gone.
       quota: db.prepare('DELETE FROM api_quota WHERE checked_on < ?'),
       // An account with no day left that has not succeeded within the retention: gone from the config.
@@ -101,31 +107,47 @@ export class StorePruner {
     return (pages - free) * pageSize + storeBytes(this.#path).wal;
   }
 
+  /**
+   * Deletes every account's days before `day`, account by account (an account's rows lie together
+   * in the tables' keys, so a batch touches few pages), at most PRUNE_BATCH account-days per
+   * transaction, yielding to the event loop between transactions.
+   */
   async #deleteBefore(day: BeijingDate, total: { days: number; unsentDays: number }): Promise<void> {
     const urls = this.#urls();
-    for (;;) {
-      const batch = this.#stmt.olderThan.all(day, PRUNE_BATCH);
+    let batch: AccountRange[] = [];
+    let size = 0;
+    const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      total.unsentDays += this.#db.transaction(() => this.#deleteDays(batch, urls))();
-      total.days += batch.length;
+      const ranges = batch;
+      total.unsentDays += this.#db.transaction(() => ranges.reduce((n, r) => n + this.#deleteRange(r, urls), 0))();
+      total.days += size;
+      batch = [];
+      size = 0;
       await yieldToLoop();
+    };
+    for (let appid = this.#stmt.nextAppid.get('')?.appid; appid != null; appid = this.#stmt.nextAppid.get(appid)?.appid) {
+      for (;;) {
+        const dates = this.#stmt.accountOlder.all(appid, day, PRUNE_BATCH - size).map((r) => r.ref_date);
+        if (dates.length === 0) break;
+        batch.push({ appid, from: dates[0] as string, to: dates[dates.length - 1] as string });
+        size += dates.length;
+        if (size >= PRUNE_BATCH) await flush();
+        else break;
+      }
     }
+    await flush();
   }
 
-  /** Deletes the account-days whole; returns how many of their outbox rows were not yet accepted. */
-  #deleteDays(batch: readonly AccountDay[], urls: readonly string[]): number {
+  /** Deletes one account's days `from`..`to` whole; returns how many of their outbox rows were not yet accepted. */
+  #deleteRange({ appid, from, to }: AccountRange, urls: readonly string[]): number {
     const s = this.#stmt;
+    s.hours.run(appid, from, to);
+    s.daily.run(appid, from, to);
+    s.day.run(appid, from, to);
     let unsent = 0;
-    for (const { appid, ref_date } of batch) {
-      s.hours.run(appid, ref_date);
-      s.daily.run(appid, ref_date);
-      s.day.run(appid, ref_date);
-      for (const url of urls) {
-        const state = s.outboxState.get(url, appid, ref_date)?.state;
-        if (state === undefined) continue;
-        if (state !== 'acked') unsent++;
-        s.outbox.run(url, appid, ref_date);
-      }
+    for (const url of urls) {
+      unsent += s.outboxUnsent.get(url, appid, from, to)?.n ?? 0;
+      s.outbox.run(url, appid, from, to);
     }
     return unsent;
   }

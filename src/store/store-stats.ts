@@ -63,9 +63,8 @@ export class StoreStats {
       const status = this.#read();
       this.#last = { at: now, status };
       return status;
-    } catch (err) {
-      if (last) return last.status;
-      throw err;
+    } catch {
+      return last?.status ?? { sizeBytes: 0, oldestDay: undefined, filesystem: undefined };
     }
   }
 
