@@ -33,7 +33,13 @@ function dayOf(appid: string, refDate: string): StoredDay {
     totalTimeCost: h.total_time_cost,
     maxTimeCost: h.max_time_cost,
   }));
-  const daily = { refDate, callbackCount: d.callback_count, failCount: d.fail_count, totalTimeCost: d.total_time_cost, maxTimeCost: d.max_time_cost };
+  const daily = {
+    refDate,
+    callbackCount: d.callback_count,
+    failCount: d.fail_count,
+    totalTimeCost: d.total_time_cost,
+    maxTimeCost: d.max_time_cost,
+  };
   return d.callback_count > 0 ? { refDate, status: 'complete', daily, hours } : { refDate, status: 'no_traffic', hours: [] };
 }
 
@@ -83,7 +89,7 @@ try {
   // Keep the last 8 days: the retention deletes DAYS - 8 days of every account.
   const last = addDays(FIRST, DAYS - 1);
   const now = startOfBeijingDay(addDays(last, 1)) + 9 * 3_600_000;
-  const pruner = new StorePruner(store.database, path);
+  const pruner = new StorePruner(store.database);
   let pruned = 0;
   const stall = await longestStall(async () => {
     pruned = (await pruner.prune(now, { days: 9 }, addDays(last, -6))).days;

@@ -80,7 +80,10 @@ function program(env: NodeJS.ProcessEnv): Command {
       'Beijing days older than this are deleted from the store (a year for year-over-year looks, plus a month)',
       DEFAULT_RETENTION_TIME,
     )
-    .option('--storage.retention.size <size>', 'the oldest days go first while the store holds more than this, e.g. 512MB, 2GB (default: off)')
+    .option(
+      '--storage.retention.size <size>',
+      'the oldest days go first while the store holds more than this, e.g. 512MB, 2GB (default: off)',
+    )
     .addOption(new Option('--log.level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--log.format <format>', 'log format').choices(LOG_FORMATS).default('json'))
     .option('--web.enable-lifecycle', 'enable POST /-/reload (SIGHUP reloads in any case)')

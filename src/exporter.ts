@@ -11,16 +11,14 @@ import { lookbackWindow } from './poll/plan.js';
 import { Scheduler, type RunTrigger } from './poll/scheduler.js';
 import { QuotaWatch } from './quota/quota-watch.js';
 import { readReferenceDay } from './store/history.js';
-import { DEFAULT_RETENTION_TIME, parseRetention, type RetentionPolicy } from './store/retention.js';
-import { RetentionRunner, type StoreReport } from './store/retention-runner.js';
-import { registerStoreMetrics } from './metrics/store-metrics.js';
+import { storeRetention, type RetentionOption, type RetentionRunner } from './metrics/store-metrics.js';
 import type { AccountRuntime } from './reload/account-runtime.js';
 import { AccountSet } from './reload/account-set.js';
 import type { Store } from './store/store.js';
 import { createAccountClients, type AccountClients, type AccountClientsOptions } from './wechat/account-clients.js';
 
 /** The clock, redactor, env and retry pacing go to the WeChat clients as they are. */
-export interface ExporterOptions extends Pick<AccountClientsOptions, 'clock' | 'redactor' | 'env' | 'retryPolicy'> {
+export interface ExporterOptions extends Pick<AccountClientsOptions, 'clock' | 'redactor' | 'env' | 'retryPolicy'>, RetentionOption {
   readonly config: ResolvedConfig;
   readonly store: Store;
   readonly logger: Logger;
@@ -29,14 +27,12 @@ export interface ExporterOptions extends Pick<AccountClientsOptions, 'clock' | '
   readonly defaultMetrics?: boolean;
   /** `--shard=I/N`: only the accounts of this shard are polled, stored and exported. @default WHOLE */
   readonly shard?: Shard;
-  /** `--storage.retention.time` / `.size`. @default 400d, no size limit */
-  readonly retention?: RetentionPolicy;
 }
 
 /**
- * The exporter: every account's state, polled on the schedule into the store, and the metrics
- * that show it. Built from plain inputs so that a test can build one. The store and the clock are
- * given (their owner closes them); `stop()` ends the schedule and the WeChat connections.
+ * The exporter: every account's state, polled on the schedule into the store (pruned daily by
+ * `retention`), and the metrics that show it. Built from plain inputs so that a test can build one.
+ * The store and the clock are given (their owner closes them); `stop()` ends schedule and clients.
  */
 export class Exporter {
   readonly registry = new Registry();
@@ -45,11 +41,11 @@ export class Exporter {
   readonly #set: AccountSet;
   readonly #quota: QuotaWatch;
   readonly #scheduler: Scheduler;
-  readonly #retention: RetentionRunner;
   /** What /metrics serves. */
   readonly metrics: ExporterMetrics;
   /** `--shard`; the whole set of accounts when not sharded. */
   readonly shard: Shard;
+  readonly retention: RetentionRunner;
   #stopped = false;
 
   constructor(options: ExporterOptions) {
@@ -60,15 +56,7 @@ export class Exporter {
     const runs = { concurrency: config.schedule.concurrency, clock: options.clock };
     this.#set = new AccountSet(config.accounts, { clients: this.#clients, store, logger, runs }, (a) => inShard(a, this.shard));
     this.#quota = new QuotaWatch({ table: store.quota, clock: options.clock, registry: this.registry, appids: () => this.#set.appids() });
-    this.#retention = new RetentionRunner({
-      store,
-      policy: options.retention ?? parseRetention(DEFAULT_RETENTION_TIME, undefined),
-      clock: options.clock,
-      log: logger,
-      lookbackFrom: (now) => lookbackWindow(now, this.#o.config.schedule.lookbackDays).from,
-    });
-    // Before ExporterMetrics: the store's families follow the quota gauges, ahead of the process metrics.
-    registerStoreMetrics(this.registry, () => this.#retention.report(), store.path !== ':memory:');
+    this.retention = storeRetention({ ...options, log: logger, registry: this.registry, schedule: () => this.#o.config.schedule });
     const metrics = { ...options, ...config.metrics, registry: this.registry, stable: [this.#clients.metrics, this.#quota] };
     this.metrics = new ExporterMetrics({ ...metrics, accounts: () => this.accounts });
     // The scheduler only starts runs: each account's retries are its own (AccountSet.start).
@@ -108,19 +96,9 @@ export class Exporter {
     this.#scheduler.start();
   }
 
-  /**
-   * Runs one poll of every account now (what the schedule calls; tests call it directly), then
-   * the store's retention if it has not run yet this Beijing day (so at start and once a day).
-   */
+  /** Runs one poll of every account now (the schedule calls it; tests too), then the retention if not yet run today. */
   async pollAll(trigger: RunTrigger = 'start'): Promise<{ retry: boolean }> {
-    const retry = (await this.#set.start(this.#set.runtimes, trigger, this.#poll)).some(Boolean);
-    if (!this.#stopped) await this.#retention.daily();
-    return { retry };
-  }
-
-  /** The store's size, oldest day, free space and retention (status page, JSON API). */
-  storeReport(): StoreReport {
-    return this.#retention.report();
+    return this.retention.after({ retry: (await this.#set.start(this.#set.runtimes, trigger, this.#poll)).some(Boolean) });
   }
 
   #poll = (r: AccountRuntime, t: RunTrigger): Promise<boolean> => this.#pollNow(r, t).finally(() => this.metrics.changed());

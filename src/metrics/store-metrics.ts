@@ -1,6 +1,29 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { startOfBeijingDay } from '../dates.js';
-import type { StoreReport } from '../store/retention-runner.js';
+import { DEFAULT_RETENTION_TIME, parseRetention, type RetentionPolicy } from '../store/retention.js';
+import { RetentionRunner, type RetentionRunnerOptions, type StoreReport } from '../store/retention-runner.js';
+import { lookbackWindow } from '../poll/plan.js';
+
+export type { RetentionRunner };
+
+export interface RetentionOption {
+  /** `--storage.retention.time` / `.size`. @default 400d, no size limit */
+  readonly retention?: RetentionPolicy | undefined;
+}
+
+/**
+ * The exporter's retention runner and its gauges in `registry`. Called before ExporterMetrics
+ * registers the process metrics: the store's families follow the quota gauges, ahead of them.
+ */
+export function storeRetention(
+  o: Omit<RetentionRunnerOptions, 'policy' | 'lookbackFrom'> &
+    RetentionOption & { readonly registry: Registry; readonly schedule: () => { readonly lookbackDays: number } },
+): RetentionRunner {
+  const lookbackFrom = (now: number): string => lookbackWindow(now, o.schedule().lookbackDays).from;
+  const runner = new RetentionRunner({ ...o, lookbackFrom, policy: o.retention ?? parseRetention(DEFAULT_RETENTION_TIME, undefined) });
+  registerStoreMetrics(o.registry, () => runner.report(), o.store.path !== ':memory:');
+  return runner;
+}
 
 /**
  * The store's gauges: its size, oldest day, the retention's deletions and the free space of its
@@ -41,5 +64,9 @@ export function registerStoreMetrics(registry: Registry, report: () => StoreRepo
     "Bytes free for the exporter on the filesystem of the store's folder (statfs).",
     (r) => r.filesystem?.availBytes,
   );
-  gauge('wechat_exporter_store_filesystem_size_bytes', "Size in bytes of the filesystem of the store's folder (statfs).", (r) => r.filesystem?.sizeBytes);
+  gauge(
+    'wechat_exporter_store_filesystem_size_bytes',
+    "Size in bytes of the filesystem of the store's folder (statfs).",
+    (r) => r.filesystem?.sizeBytes,
+  );
 }

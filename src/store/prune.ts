@@ -2,7 +2,6 @@ import type Database from 'better-sqlite3';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { addDays, startOfBeijingDay, type BeijingDate } from '../dates.js';
 import { firstKeptDay, type RetentionPolicy } from './retention.js';
-import { storeBytes } from './store-stats.js';
 
 /**
  * Account-days deleted per transaction. Each is ~27 rows (24 hours, the day's total, its `days`
@@ -39,12 +38,10 @@ interface AccountRange {
  */
 export class StorePruner {
   readonly #db: Database.Database;
-  readonly #path: string;
   readonly #stmt;
 
-  constructor(db: Database.Database, path: string) {
+  constructor(db: Database.Database) {
     this.#db = db;
-    this.#path = path;
     this.#stmt = {
       // The accounts with stored days, one key lookup each (no scan of the table).
       nextAppid: db.prepare<[string], { appid: string | null }>('SELECT min(appid) AS appid FROM days WHERE appid > ?'),
@@ -99,12 +96,16 @@ export class StorePruner {
     return { ...total, keptFrom, sizeLimitUnmet };
   }
 
-  /** Bytes the store holds: pages in use (free ones excluded) and the WAL. */
+  /**
+   * Bytes the store's pages in use hold (its free pages excluded). The WAL is left out: it holds
+   * copies of pages until the next checkpoint (every ~4 MiB of writes, cut back to 64 MiB at most),
+   * and deleting days cannot make it smaller.
+   */
   #usedBytes(): number {
     const pages = this.#db.pragma('page_count', { simple: true }) as number;
     const free = this.#db.pragma('freelist_count', { simple: true }) as number;
     const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
-    return (pages - free) * pageSize + storeBytes(this.#path).wal;
+    return (pages - free) * pageSize;
   }
 
   /**

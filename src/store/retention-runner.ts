@@ -42,7 +42,7 @@ export class RetentionRunner {
   constructor(options: RetentionRunnerOptions) {
     this.#o = options;
     const { store, clock } = options;
-    this.#pruner = new StorePruner(store.database, store.path);
+    this.#pruner = new StorePruner(store.database);
     this.#stats = new StoreStats({ db: store.database, path: store.path, clock, oldestDay: () => this.#pruner.oldestDay() });
   }
 
@@ -58,6 +58,12 @@ export class RetentionRunner {
     this.#lastDay = today;
     this.#running = this.#run().finally(() => (this.#running = undefined));
     return this.#running;
+  }
+
+  /** `daily()`, then `value`: what a run of the polls resolves with. */
+  async after<T>(value: T): Promise<T> {
+    await this.daily();
+    return value;
   }
 
   /** The first day kept: the time retention's, or the size retention's when it took more. */
@@ -86,7 +92,11 @@ export class RetentionRunner {
     this.#sizeKeptFrom = result.keptFrom;
     this.#stats.invalidate();
     if (result.days > 0) {
-      log.info('store retention: deleted old days', { accountDays: result.days, keptFrom: result.keptFrom, retention: describeRetention(policy) });
+      log.info('store retention: deleted old days', {
+        accountDays: result.days,
+        keptFrom: result.keptFrom,
+        retention: describeRetention(policy),
+      });
     }
     if (result.unsentDays > 0) {
       log.warn('store retention: deleted days the remote-write receivers had not accepted (they cannot be pushed any more)', {
@@ -94,9 +104,12 @@ export class RetentionRunner {
       });
     }
     if (result.sizeLimitUnmet) {
-      log.warn('store larger than --storage.retention.size with only the lookback window left; raise the size or lower schedule.lookbackDays', {
-        retention: describeRetention(policy),
-      });
+      log.warn(
+        'store larger than --storage.retention.size with only the lookback window left; raise the size or lower schedule.lookbackDays',
+        {
+          retention: describeRetention(policy),
+        },
+      );
     }
   }
 }

@@ -78,7 +78,9 @@ export class StoreStats {
     const oldestDay = this.#o.oldestDay();
     const { file, wal } = storeBytes(path);
     const inMemory = path === ':memory:';
-    const pages = inMemory ? (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number) : 0;
+    const pages = inMemory
+      ? (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number)
+      : 0;
     return { sizeBytes: inMemory ? pages : file + wal, oldestDay, filesystem: filesystemOf(path) };
   }
 }

@@ -108,7 +108,7 @@ describe('400 Beijing days with the injected clock (store retention, calls, memo
     }
     // The retention: 30 days before today are kept, the rest deleted; the oldest day moves daily.
     const today = beijingDateOf(clock.now());
-    const report = h.exporter.storeReport();
+    const report = h.exporter.retention.report();
     assert.equal(report.oldestDay, addDays(today, -30));
     assert.equal(report.keptFrom, addDays(today, -30));
     assert.ok(report.prunedDays > 0);
@@ -157,7 +157,7 @@ describe('400 Beijing days with the injected clock (store retention, calls, memo
     const used = ((db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number)) * 4096;
     // One day of 20 accounts (~30 KiB) may be stored on top of the limit until the next day's pruning.
     assert.ok(used <= limit + 64 * 1024, `pages in use ${used} B, limit ${limit} B`);
-    const report = h.exporter.storeReport();
+    const report = h.exporter.retention.report();
     assert.ok(report.prunedDays > 0);
     const today = beijingDateOf(clock.now());
     assert.ok((report.oldestDay as string) > addDays(today, -120), `oldest day ${report.oldestDay}`);
