@@ -21,6 +21,14 @@ export interface PruneResult {
   readonly sizeLimitUnmet: boolean;
 }
 
+/**
+ * The distinct values of a table's leading key column, one index lookup each (`next` answers
+ * `min(key)` after the given value), rather than a scan of the whole table.
+ */
+function* distinctKeys(next: (after: string) => string | null | undefined): Generator<string> {
+  for (let key = next(''); typeof key === 'string'; key = next(key)) yield key;
+}
+
 /** Days `from`..`to` (inclusive) of one account. */
 interface AccountRange {
   readonly appid: string;
@@ -126,7 +134,7 @@ export class StorePruner {
       size = 0;
       await yieldToLoop();
     };
-    for (let appid = this.#stmt.nextAppid.get('')?.appid; appid != null; appid = this.#stmt.nextAppid.get(appid)?.appid) {
+    for (const appid of distinctKeys((after) => this.#stmt.nextAppid.get(after)?.appid)) {
       for (;;) {
         const dates = this.#stmt.accountOlder.all(appid, day, PRUNE_BATCH - size).map((r) => r.ref_date);
         if (dates.length === 0) break;
@@ -153,10 +161,8 @@ export class StorePruner {
     return unsent;
   }
 
-  /** The outbox's target URLs (a few), one key lookup each. */
+  /** The outbox's target URLs (a few). */
   #urls(): string[] {
-    const urls: string[] = [];
-    for (let u = this.#stmt.nextUrl.get('')?.url; u != null; u = this.#stmt.nextUrl.get(u)?.url) urls.push(u);
-    return urls;
+    return [...distinctKeys((after) => this.#stmt.nextUrl.get(after)?.url)];
   }
 }

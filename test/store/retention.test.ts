@@ -6,6 +6,7 @@ import { assertRetentionFits, firstKeptDay, parseRetention, parseSize, retention
 import { Store, type StoredDay } from '../../src/store/store.js';
 import { tempDir } from '../helpers/exporter-harness.js';
 import { addDays } from '../../src/dates.js';
+import { retentionWarning } from '../../src/backfill/command.js';
 
 const A = 'wx00000000000000a1';
 const B = 'wx00000000000000b2';
@@ -55,6 +56,21 @@ describe('store retention: flags', () => {
     assert.equal(firstKeptDay(NOW, { days: 30 }), '2026-02-08');
     // 23:30 UTC on the 9th is already the 10th in Beijing.
     assert.equal(firstKeptDay(Date.parse('2026-03-09T23:30:00Z'), { days: 1 }), '2026-03-09');
+  });
+});
+
+describe('store retention: backfill of days older than the retention', () => {
+  it('warns that they are written, then deleted from the store; silent for a range inside the retention', () => {
+    assert.equal(
+      retentionWarning({ from: '2025-01-01', to: '2026-03-09' }, { days: 400 }, NOW),
+      'warning: 2025-01-01..2025-02-02 is older than --storage.retention.time=400d (the store keeps days from 2025-02-03): ' +
+        "those days are fetched and written, then deleted from the store by the daemon's next pruning",
+    );
+    assert.match(
+      retentionWarning({ from: '2024-01-01', to: '2024-02-01' }, { days: 400 }, NOW) ?? '',
+      /^warning: 2024-01-01\.\.2024-02-01 /,
+    );
+    assert.equal(retentionWarning({ from: '2025-02-03', to: '2026-03-09' }, { days: 400 }, NOW), undefined);
   });
 });
 
