@@ -115,6 +115,10 @@ try {
     `after storing ${Math.floor(DAYS / 2)} more days: file ${(fileBytes(path) / 2 ** 20).toFixed(1)} MiB (was ${(afterPrune / 2 ** 20).toFixed(1)} MiB: ` +
       `the freed pages were reused)`,
   );
+  // The steady state: one day of every account, as the daily run deletes once the retention is reached.
+  const oldest = pruner.oldestDay() as string;
+  const daily = await longestStall(() => pruner.prune(startOfBeijingDay(addDays(oldest, 10)) + 9 * 3_600_000, { days: 9 }, oldest));
+  console.log(`the daily run (one day of ${ACCOUNTS} accounts): ${daily.ms.toFixed(0)} ms, longest stall ${daily.maxMs.toFixed(1)} ms`);
   store.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
