@@ -9,6 +9,12 @@ import { firstKeptDay, type RetentionPolicy } from './retention.js';
  * scrapes and polls never wait on a year being pruned (bench/prune.ts measures the longest stall).
  */
 export const PRUNE_BATCH = 100;
+/**
+ * Accounts per transaction: each account's rows lie on their own pages, so the daily run (one day
+ * of every account) would write ~4 pages per account-day; 20 accounts keep a transaction to some
+ * 80 pages, as a bulk run's 100 days of one account are.
+ */
+export const PRUNE_BATCH_ACCOUNTS = 20;
 
 export interface PruneResult {
   /** Account-days deleted (wechat_exporter_store_pruned_days_total). */
@@ -118,8 +124,8 @@ export class StorePruner {
 
   /**
    * Deletes every account's days before `day`, account by account (an account's rows lie together
-   * in the tables' keys, so a batch touches few pages), at most PRUNE_BATCH account-days per
-   * transaction, yielding to the event loop between transactions.
+   * in the tables' keys, so a batch touches few pages), at most PRUNE_BATCH account-days of at
+   * most PRUNE_BATCH_ACCOUNTS accounts per transaction, yielding to the event loop between them.
    */
   async #deleteBefore(day: BeijingDate, total: { days: number; unsentDays: number }): Promise<void> {
     const urls = this.#urls();
@@ -136,12 +142,13 @@ export class StorePruner {
     };
     for (const appid of distinctKeys((after) => this.#stmt.nextAppid.get(after)?.appid)) {
       for (;;) {
-        const dates = this.#stmt.accountOlder.all(appid, day, PRUNE_BATCH - size).map((r) => r.ref_date);
+        const want = PRUNE_BATCH - size;
+        const dates = this.#stmt.accountOlder.all(appid, day, want).map((r) => r.ref_date);
         if (dates.length === 0) break;
         batch.push({ appid, from: dates[0] as string, to: dates[dates.length - 1] as string });
         size += dates.length;
-        if (size >= PRUNE_BATCH) await flush();
-        else break;
+        if (size >= PRUNE_BATCH || batch.length >= PRUNE_BATCH_ACCOUNTS) await flush();
+        if (dates.length < want) break;
       }
     }
     await flush();
