@@ -13,6 +13,7 @@ import { errorMessage } from './errors.js';
 import { survivePipeErrors } from './process-guards.js';
 import { EXIT_USAGE, exitCodeFor } from './runtime.js';
 import { storeCommand } from './store/command.js';
+import { assertRetentionFits, DEFAULT_RETENTION_TIME, parseRetention, type RetentionPolicy } from './store/retention.js';
 import { systemClock } from './clock.js';
 import { versionText } from './version.js';
 
@@ -24,6 +25,8 @@ interface GlobalFlags {
   'web.telemetryPath': string;
   'web.config.file'?: string;
   'storage.path': string;
+  'storage.retention.time': string;
+  'storage.retention.size'?: string;
   'log.level': LogLevel;
   'log.format': LogFormat;
   demo?: boolean;
@@ -35,6 +38,11 @@ interface GlobalFlags {
 function discoveryNote(d: DiscoveryConfig | undefined): string {
   if (!d) return '';
   return `; more from discovery (${[d.files.length ? `${d.files.length} file glob(s)` : '', d.http ? 'a URL' : ''].filter(Boolean).join(' and ')}, read at run time)`;
+}
+
+/** `--storage.retention.*` as a policy; a bad value is a UsageError naming the flag. */
+function retentionOf(opts: GlobalFlags): RetentionPolicy {
+  return parseRetention(opts['storage.retention.time'], opts['storage.retention.size']);
 }
 
 /** `--shard`'s parser: commander reports a thrown InvalidArgumentError as a usage error (exit 2). */
@@ -67,6 +75,15 @@ function program(env: NodeJS.ProcessEnv): Command {
     .option('--web.telemetry-path <path>', 'path of the metrics endpoint', '/metrics')
     .option('--web.config.file <path>', "exporter-toolkit's web config file: TLS, basic auth, headers (re-read while running)")
     .option('--storage.path <file>', 'SQLite store of every row fetched', './data/wechat-exporter.db')
+    .option(
+      '--storage.retention.time <duration>',
+      'Beijing days older than this are deleted from the store (a year for year-over-year looks, plus a month)',
+      DEFAULT_RETENTION_TIME,
+    )
+    .option(
+      '--storage.retention.size <size>',
+      'the oldest days go first while the store holds more than this, e.g. 512MB, 2GB (default: off)',
+    )
     .addOption(new Option('--log.level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--log.format <format>', 'log format').choices(LOG_FORMATS).default('json'))
     .option('--web.enable-lifecycle', 'enable POST /-/reload (SIGHUP reloads in any case)')
@@ -90,6 +107,7 @@ function program(env: NodeJS.ProcessEnv): Command {
         telemetryPath: opts['web.telemetryPath'],
         webConfigFile: opts['web.config.file'],
         storagePath: opts['storage.path'],
+        retention: retentionOf(opts),
         logLevel: opts['log.level'],
         logFormat: opts['log.format'],
         demo: opts.demo ?? false,
@@ -106,8 +124,10 @@ function program(env: NodeJS.ProcessEnv): Command {
     .description('validate the configuration (and the secrets it points to), then exit: 0 if valid, 2 with every problem otherwise')
     .action((_opts, sub: Command) => {
       const opts = sub.optsWithGlobals<GlobalFlags>();
+      const retention = retentionOf(opts);
       const config = loadConfig({ file: opts['config.file'], env });
       for (const w of config.warnings) process.stderr.write(`warning: ${w}\n`);
+      assertRetentionFits(retention, config.schedule.lookbackDays);
       const webConfigFile = opts['web.config.file'];
       if (webConfigFile !== undefined) {
         const tls = WebConfigSource.load(webConfigFile).tlsPolicy() !== undefined;
@@ -139,6 +159,7 @@ function program(env: NodeJS.ProcessEnv): Command {
         {
           configFile: opts['config.file'],
           storagePath: demoInMemory ? ':memory:' : opts['storage.path'],
+          retention: retentionOf(opts),
           logLevel: opts['log.level'],
           logFormat: opts['log.format'],
           demo: opts.demo ?? false,

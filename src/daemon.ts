@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Shard } from './config/shard.js';
 import { Exporter } from './exporter.js';
-import { loadConfig } from './config/load.js';
+import { loadConfig, type ResolvedConfig } from './config/load.js';
+import { assertRetentionFits, DEFAULT_RETENTION_TIME, describeRetention, parseRetention, type RetentionPolicy } from './store/retention.js';
 import { exporterApp } from './exporter-app.js';
 import { lifecycleRouter } from './http/lifecycle.js';
 import { parseListenAddress } from './http/listen-address.js';
@@ -22,6 +23,8 @@ export interface DaemonFlags extends RuntimeFlags {
   readonly shard?: Shard;
   /** `--web.enable-lifecycle`: allow `POST /-/reload`. */
   readonly enableLifecycle?: boolean;
+  /** `--storage.retention.time` / `.size`. @default 400d, no size limit */
+  readonly retention?: RetentionPolicy;
 }
 
 /** Shutdown must end well within the 10 s that `docker stop` and Kubernetes wait by default. */
@@ -79,11 +82,17 @@ async function serve(
   // Bad listen addresses are usage errors, refused before anything opens.
   for (const a of flags.listenAddresses) parseListenAddress(a);
   const webConfig = flags.webConfigFile === undefined ? undefined : WebConfigSource.load(flags.webConfigFile);
-  const rt = await openRuntime(flags, env, { log, redactor, clock: clockFromEnv(env, log), owner: true });
+  const retention = flags.retention ?? parseRetention(DEFAULT_RETENTION_TIME, undefined);
+  // A lookbackDays the retention cannot hold exits 2 at start, and is refused by a reload.
+  const fits = (config: ResolvedConfig): ResolvedConfig => {
+    assertRetentionFits(retention, config.schedule.lookbackDays);
+    return config;
+  };
+  const rt = await openRuntime(flags, env, { log, redactor, clock: clockFromEnv(env, log), owner: true }, fits);
   const reloader = new Reloader({
     config: rt.config,
     // The demo's config is built in, not read from a file: a reload keeps it.
-    load: () => (flags.demo ? rt.config : loadConfig({ file: flags.configFile, env })),
+    load: () => fits(flags.demo ? rt.config : loadConfig({ file: flags.configFile, env })),
     env,
     clock: rt.clock,
     log,
@@ -94,6 +103,7 @@ async function serve(
     logger: log,
     env,
     shard: flags.shard,
+    retention,
   });
   // Before the first poll: every day the exporter stores is queued in the same transaction.
   const remoteWriter = createRemoteWriter({ ...rt, logger: log }, exporter.registry);
@@ -128,6 +138,7 @@ async function serve(
       ? { shard: `${exporter.shard.index}/${exporter.shard.count}`, configuredAccounts: rt.config.accounts.length }
       : {}),
     storage: flags.storagePath,
+    retention: describeRetention(retention),
     cron: rt.config.schedule.cron,
   });
   exporter.start();

@@ -46,10 +46,11 @@ export function exporterApp(exporter: Exporter, options: ExporterAppOptions): Re
       remoteWrite: options.remoteWriter?.status(),
       shard: { ...exporter.shard, configured: options.configuredAccounts ?? exporter.accounts.length },
       operations: options.operations?.(),
+      store: exporter.retention.report(),
     }),
     routes: express
       .Router()
-      .use(summaryRouter({ store: options.store, accounts: () => exporter.accounts }))
+      .use(summaryRouter({ store: options.store, accounts: () => exporter.accounts, keptFrom: () => exporter.retention.report().keptFrom }))
       .use(options.routes ?? express.Router()),
   });
 }

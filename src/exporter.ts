@@ -11,13 +11,14 @@ import { lookbackWindow } from './poll/plan.js';
 import { Scheduler, type RunTrigger } from './poll/scheduler.js';
 import { QuotaWatch } from './quota/quota-watch.js';
 import { readReferenceDay } from './store/history.js';
+import { storeRetention, type RetentionOption, type RetentionRunner } from './metrics/store-metrics.js';
 import type { AccountRuntime } from './reload/account-runtime.js';
 import { AccountSet } from './reload/account-set.js';
 import type { Store } from './store/store.js';
 import { createAccountClients, type AccountClients, type AccountClientsOptions } from './wechat/account-clients.js';
 
 /** The clock, redactor, env and retry pacing go to the WeChat clients as they are. */
-export interface ExporterOptions extends Pick<AccountClientsOptions, 'clock' | 'redactor' | 'env' | 'retryPolicy'> {
+export interface ExporterOptions extends Pick<AccountClientsOptions, 'clock' | 'redactor' | 'env' | 'retryPolicy'>, RetentionOption {
   readonly config: ResolvedConfig;
   readonly store: Store;
   readonly logger: Logger;
@@ -29,9 +30,9 @@ export interface ExporterOptions extends Pick<AccountClientsOptions, 'clock' | '
 }
 
 /**
- * The exporter: every account's state, polled on the schedule into the store, and the metrics
- * that show it. Built from plain inputs so that a test can build one. The store and the clock are
- * given (their owner closes them); `stop()` ends the schedule and the WeChat connections.
+ * The exporter: every account's state, polled on the schedule into the store (pruned daily by
+ * `retention`), and the metrics that show it. Built from plain inputs so that a test can build one.
+ * The store and the clock are given (their owner closes them); `stop()` ends schedule and clients.
  */
 export class Exporter {
   readonly registry = new Registry();
@@ -44,6 +45,7 @@ export class Exporter {
   readonly metrics: ExporterMetrics;
   /** `--shard`; the whole set of accounts when not sharded. */
   readonly shard: Shard;
+  readonly retention: RetentionRunner;
   #stopped = false;
 
   constructor(options: ExporterOptions) {
@@ -54,6 +56,7 @@ export class Exporter {
     const runs = { concurrency: config.schedule.concurrency, clock: options.clock };
     this.#set = new AccountSet(config.accounts, { clients: this.#clients, store, logger, runs }, (a) => inShard(a, this.shard));
     this.#quota = new QuotaWatch({ table: store.quota, clock: options.clock, registry: this.registry, appids: () => this.#set.appids() });
+    this.retention = storeRetention({ ...options, log: logger, registry: this.registry, schedule: () => this.#o.config.schedule });
     const metrics = { ...options, ...config.metrics, registry: this.registry, stable: [this.#clients.metrics, this.#quota] };
     this.metrics = new ExporterMetrics({ ...metrics, accounts: () => this.accounts });
     this.metrics.accountsListed(config.accounts.length);
@@ -95,9 +98,9 @@ export class Exporter {
     this.#scheduler.start();
   }
 
-  /** Runs one poll of every account now (what the schedule calls; tests call it directly). */
+  /** Runs one poll of every account now (the schedule calls it; tests too), then the retention if not yet run today. */
   async pollAll(trigger: RunTrigger = 'start'): Promise<{ retry: boolean }> {
-    return { retry: (await this.#set.start(this.#set.runtimes, trigger, this.#poll)).some(Boolean) };
+    return this.retention.after({ retry: (await this.#set.start(this.#set.runtimes, trigger, this.#poll)).some(Boolean) });
   }
 
   #poll = (r: AccountRuntime, t: RunTrigger): Promise<boolean> => this.#pollNow(r, t).finally(() => this.metrics.changed());

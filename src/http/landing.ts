@@ -6,6 +6,8 @@ import { beijingTime as time, count, escapeHtml, percent, seconds } from './stat
 import { pager } from './status/pager.js';
 import { DEFAULT_STATUS_QUERY, STATUS_SORTS, statusHref, type StatusQuery } from './status/query.js';
 import { statusPage, type StatusRow } from './status/rows.js';
+import { storeLine } from './status/store-line.js';
+import type { StoreReport } from '../store/retention-runner.js';
 import { renderOperations, type OperationsInfo } from './landing-operations.js';
 
 export interface LandingInfo {
@@ -23,6 +25,8 @@ export interface LandingInfo {
   readonly nextRunAt?: number | undefined;
   /** One entry per `remoteWrite` target. */
   readonly remoteWrite?: readonly RemoteWriteStatus[] | undefined;
+  /** The store's size, oldest day, free space and retention. */
+  readonly store?: StoreReport | undefined;
 }
 
 /**
@@ -100,7 +104,7 @@ export function renderLanding(info: LandingInfo, query: StatusQuery = DEFAULT_ST
 <body><h1>WeChat Interface Exporter</h1>
 <p>Version ${escapeHtml(info.version)}${info.demo ? ' — <strong>demo mode</strong> (built-in WeChat API simulator)' : ''}. ${info.ready ? 'Ready.' : 'Not ready.'}
 ${shardLine(info)}Dates and times are Beijing time (UTC+8). Now: ${time(info.now)}. Next scheduled run: ${time(info.nextRunAt)}.</p>
-<ul><li><a href="${escapeHtml(info.telemetryPath)}">Metrics</a></li><li><a href="/-/healthy">Health</a></li><li><a href="/-/ready">Readiness</a></li>
+${storeLine(info.store)}<ul><li><a href="${escapeHtml(info.telemetryPath)}">Metrics</a></li><li><a href="/-/healthy">Health</a></li><li><a href="/-/ready">Readiness</a></li>
 <li>Stored rows as JSON: <code>/api/v1/summary?account=NAME&amp;from=YYYY-MM-DD&amp;to=YYYY-MM-DD&amp;granularity=day|hour</code></li>
 <li><a href="https://developers.weixin.qq.com/doc/offiaccount/Analytics/Analytics_API.html">WeChat analytics API</a></li></ul>
 <h2>Accounts</h2>

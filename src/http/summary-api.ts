@@ -20,6 +20,8 @@ export interface SummaryApiOptions {
   readonly store: Store;
   /** The configured accounts, looked up at each request. */
   readonly accounts: () => readonly { readonly name: string; readonly appid: string }[];
+  /** The first day the store's retention keeps: earlier days are listed as pruned, not missing. */
+  readonly keptFrom?: () => BeijingDate;
 }
 
 export interface SummaryRow {
@@ -43,6 +45,13 @@ export interface SummaryResponse {
   readonly rows: readonly SummaryRow[];
   /** Days of the range not stored: not fetched yet, not published by WeChat yet, or failed. */
   readonly missingDays: readonly BeijingDate[];
+  /**
+   * Days of the range before `retentionKeptFrom`: deleted by the store's retention
+   * (`--storage.retention.time` / `.size`), never fetched again by the daemon.
+   */
+  readonly prunedDays: readonly BeijingDate[];
+  /** The first day the store's retention keeps now. */
+  readonly retentionKeptFrom: BeijingDate | null;
   /** Stored days WeChat listed no traffic for (their rows are zeros). */
   readonly noTrafficDays: readonly BeijingDate[];
 }
@@ -130,6 +139,8 @@ export function summaryRouter(options: SummaryApiOptions): express.Router {
       res.status(500).json({ error: err.message });
       return;
     }
+    const keptFrom = options.keptFrom?.();
+    const pruned = (d: BeijingDate): boolean => keptFrom !== undefined && d < keptFrom;
     const body: SummaryResponse = {
       account: q.name,
       appid: q.appid,
@@ -137,7 +148,9 @@ export function summaryRouter(options: SummaryApiOptions): express.Router {
       from: q.from,
       to: q.to,
       rows: summaryRows(history.days, q.granularity),
-      missingDays: history.missing,
+      missingDays: history.missing.filter((d) => !pruned(d)),
+      prunedDays: history.missing.filter(pruned),
+      retentionKeptFrom: keptFrom ?? null,
       noTrafficDays: history.days.filter((d) => d.status === 'no_traffic').map((d) => d.refDate),
     };
     res.json(body);

@@ -35,6 +35,7 @@ export class TokenBook {
   readonly #records = new Map<string, TokenRecord>();
   /** The newest token of each kind, per appid: `${kind}\n${appid}` → token. */
   readonly #latest = new Map<string, string>();
+  #sweptAt = -Infinity;
 
   constructor(ttlSeconds: number) {
     if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
@@ -85,6 +86,17 @@ export class TokenBook {
     return token === undefined ? undefined : this.#records.get(token);
   }
 
+  /**
+   * The book's bound: a token that ended more than FORGET_AFTER_MS ago is forgotten (it then
+   * answers 40001, invalid, rather than 42001, expired), checked at most once a simulated day, so
+   * that a simulator running for months (`--demo`, the 400-day test) does not keep every token.
+   */
+  #forgetOld(now: number): void {
+    if (now - this.#sweptAt < DAY_MS) return;
+    this.#sweptAt = now;
+    for (const [token, r] of this.#records) if (Math.min(r.expiresAt, r.revokedAt) < now - FORGET_AFTER_MS) this.#records.delete(token);
+  }
+
   #usable(record: TokenRecord, now: number): boolean {
     return record.revokedAt > now && record.expiresAt > now;
   }
@@ -93,11 +105,15 @@ export class TokenBook {
     // Random, not derived from the appid: a token must never be guessable from public data,
     // and tokens of two simulators must not be interchangeable.
     const accessToken = `${kind === 'stable' ? 'S' : 'C'}${randomBytes(60).toString('base64url')}`;
+    this.#forgetOld(now);
     this.#records.set(accessToken, { appid, kind, expiresAt: now + this.#ttlMs, revokedAt: Infinity });
     this.#latest.set(latestKey(kind, appid), accessToken);
     return { accessToken, expiresIn: Math.floor(this.#ttlMs / 1000) };
   }
 }
+
+const DAY_MS = 86_400_000;
+const FORGET_AFTER_MS = 7 * DAY_MS;
 
 function latestKey(kind: TokenKind, appid: string): string {
   return `${kind}\n${appid}`;

@@ -84,6 +84,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (appid, api)
   ) WITHOUT ROWID;
   `,
+  // 5: the retention (store/prune.ts) finds the oldest days of every account at once, and the
+  // oldest stored day is one index step away (wechat_exporter_store_oldest_day_timestamp_seconds).
+  `
+  CREATE INDEX days_by_date ON days (ref_date, appid);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -150,6 +150,8 @@ export class Store {
       );
     }
     if (this.path !== ':memory:') db.pragma('journal_mode = WAL');
+    // The WAL's bound: after a checkpoint (every ~4 MiB of writes) it is cut back to this length.
+    db.pragma('journal_size_limit = 67108864');
     // FULL: a day acknowledged as stored survives a power cut too; writes are a few per day.
     db.pragma('synchronous = FULL');
     if (version === SCHEMA_VERSION) return;

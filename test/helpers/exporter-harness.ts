@@ -13,6 +13,7 @@ import type { RemoteWriter } from '../../src/remote-write/remote-writer.js';
 import type { BackoffPolicy } from '../../src/remote-write/transition.js';
 import { createRemoteWriter } from '../../src/remote-write/wiring.js';
 import type { SimulatorAccount, WechatSimulator } from '../../src/simulator/index.js';
+import type { RetentionPolicy } from '../../src/store/retention.js';
 import { Store } from '../../src/store/store.js';
 import { FAST_RETRY } from './wechat-stack.js';
 
@@ -67,7 +68,14 @@ export interface Harness {
 }
 
 /** An exporter on `config` as the daemon builds it, its process metrics off and its retries fast. */
-export function testExporter(o: { config: ResolvedConfig; store: Store; clock: Clock; logger: Logger; redactor: Redactor }): Exporter {
+export function testExporter(o: {
+  config: ResolvedConfig;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  redactor: Redactor;
+  retention?: RetentionPolicy | undefined;
+}): Exporter {
   return new Exporter({ ...o, env: {}, build: BUILD, defaultMetrics: false, retryPolicy: FAST_RETRY });
 }
 
@@ -82,6 +90,8 @@ export function startExporter(options: {
   /** More top-level config sections (e.g. `remoteWrite`). */
   extraConfig?: Record<string, unknown>;
   remoteWriteBackoff?: BackoffPolicy;
+  /** `--storage.retention.*`. @default the daemon's default */
+  retention?: RetentionPolicy;
 }): Harness {
   const redactor = new Redactor();
   const { logger, lines } = memoryLogger(redactor);
@@ -93,6 +103,7 @@ export function startExporter(options: {
     clock: options.clock,
     logger,
     redactor,
+    retention: options.retention,
   });
   const wiring = { config, store, clock: options.clock, logger, redactor, build: BUILD };
   const remoteWriter = createRemoteWriter(wiring, exporter.registry, options.remoteWriteBackoff);

@@ -80,7 +80,18 @@ describe('JSON API: GET /api/v1/summary', () => {
       ],
       missingDays: ['2026-03-09'],
       noTrafficDays: ['2026-03-08'],
+      prunedDays: [],
+      retentionKeptFrom: null,
     });
+  });
+
+  it('lists the days before the retention as pruned, not missing, and names the first day kept', async () => {
+    const retained = express().use(summaryRouter({ store, accounts: () => [MAIN, NEWS], keptFrom: () => '2026-03-06' }));
+    const res = await request(retained).get('/api/v1/summary?account=main&from=2026-03-04&to=2026-03-09').expect(200);
+    assert.deepEqual(res.body.prunedDays, ['2026-03-04', '2026-03-05']);
+    assert.deepEqual(res.body.missingDays, ['2026-03-06', '2026-03-09']);
+    assert.equal(res.body.retentionKeptFrom, '2026-03-06');
+    assert.equal(res.body.rows.length, 2);
   });
 
   it('answers 24 hour rows per stored day, unlisted hours as zeros', async () => {

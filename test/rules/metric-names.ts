@@ -38,6 +38,12 @@ export const CONTRACT_METRICS: readonly string[] = [
   'wechat_exporter_api_quota_remaining',
   // Third round: each account's own labels {appid, account, <labels>}.
   'wechat_exporter_account_info',
+  // Third round: the store (README "Retention").
+  'wechat_exporter_store_size_bytes',
+  'wechat_exporter_store_oldest_day_timestamp_seconds',
+  'wechat_exporter_store_pruned_days_total',
+  'wechat_exporter_store_filesystem_avail_bytes',
+  'wechat_exporter_store_filesystem_size_bytes',
 ];
 
 /** The backfilled history (docs/backfill.md), imported with promtool rather than scraped. */
