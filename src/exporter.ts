@@ -58,8 +58,7 @@ export class Exporter {
     this.#quota = new QuotaWatch({ table: store.quota, clock: options.clock, registry: this.registry, appids: () => this.#set.appids() });
     this.retention = storeRetention({ ...options, log: logger, registry: this.registry, schedule: () => this.#o.config.schedule });
     const metrics = { ...options, ...config.metrics, registry: this.registry, stable: [this.#clients.metrics, this.#quota] };
-    this.metrics = new ExporterMetrics({ ...metrics, accounts: () => this.accounts });
-    this.metrics.accountsListed(config.accounts.length);
+    this.metrics = new ExporterMetrics({ ...metrics, accounts: () => this.accounts, listed: config.accounts.length });
     // The scheduler only starts runs: each account's retries are its own (AccountSet.start).
     this.#scheduler = new Scheduler({ cron: config.schedule.cron, clock: options.clock, log: logger, run: (t) => this.pollAll(t) });
   }
@@ -82,8 +81,7 @@ export class Exporter {
   /** A new account list (reload, discovery): see AccountSet.apply; added and changed accounts start their runs now. */
   applyAccounts(next: readonly ResolvedAccount[]): void {
     void this.#set.start(this.#set.apply(next).fresh, 'start', this.#poll);
-    this.metrics.changed(); // a removed account leaves /metrics now, not after the next poll
-    this.metrics.accountsListed(next.length);
+    this.metrics.accountsChanged(next.length);
   }
 
   /** A reload's config: `schedule` applies now; see restartOnlyChanges for what does not. */

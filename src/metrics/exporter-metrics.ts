@@ -94,6 +94,8 @@ export class ExporterMetrics {
       /** Where the hourly gauges' cost is said (HourlyCostNotice), and whether remote write carries the hours. */
       readonly logger?: Logger;
       readonly config?: Pick<ResolvedConfig, 'remoteWrite'>;
+      /** The accounts of the config and discovery at start, all shards (HourlyCostNotice). @default 0 */
+      readonly listed?: number;
     },
   ) {
     // After the API metrics and the quota gauges, before the prepared families.
@@ -104,10 +106,15 @@ export class ExporterMetrics {
     this.#exposition.schedule(0);
     const setup = { hourly: options.hourly ?? true, remoteWriteTargets: options.config?.remoteWrite.length ?? 0 };
     this.#hourlyCost = new HourlyCostNotice(setup, options.logger);
+    this.#hourlyCost.accountsListed(options.listed ?? 0);
   }
 
-  /** The accounts of the config and discovery (all shards) are now `total`: see HourlyCostNotice. */
-  accountsListed(total: number): void {
+  /**
+   * The account list changed (reload, discovery) and now holds `total` accounts of all shards: a
+   * removed account leaves /metrics now, not after the next poll, and HourlyCostNotice counts them.
+   */
+  accountsChanged(total: number): void {
+    this.#exposition.changed();
     this.#hourlyCost.accountsListed(total);
   }
 
