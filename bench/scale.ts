@@ -12,7 +12,7 @@
  * It runs compiled (dist/bench), as the exporter runs in production: under tsx, the loaded
  * compiler alone adds some 50 MiB of RSS.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http, { type Server } from 'node:http';
@@ -30,15 +30,8 @@ import { createLogger } from '../src/log.js';
 import { Redactor } from '../src/redact.js';
 import { Store } from '../src/store/store.js';
 import { landingAtThousand } from './landing.js';
-import {
-  BENCH_NOW,
-  benchAccounts,
-  type LoadRequest,
-  type LoadResult,
-  type ProbeRequest,
-  type ProbeResult,
-  type UntilRequest,
-} from './shared.js';
+import { forkBeside, Sidecar } from './sidecar-client.js';
+import { BENCH_NOW, benchAccounts, type LoadResult, type ProbeRequest, type ProbeResult } from './shared.js';
 
 const PROMETHEUS_HEADERS = {
   Accept:
@@ -54,34 +47,6 @@ const concurrency = Number(process.env['BENCH_SCRAPERS'] ?? 8);
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const ms = (t: number | undefined): string => (t === undefined ? '-' : `${t.toFixed(1)} ms`);
 const line = (label: string, text: string): void => console.log(`${label.padEnd(34)}${text}`);
-
-class Sidecar {
-  #next = 1;
-  readonly #child: ChildProcess;
-  private constructor(child: ChildProcess) {
-    this.#child = child;
-  }
-  static async start(accounts: number): Promise<{ sidecar: Sidecar; url: string }> {
-    // Compiled (npm run bench) or run with tsx: the sidecar is beside this file either way.
-    const compiled = import.meta.url.endsWith('.js');
-    const sidecar = fileURLToPath(new URL(compiled ? './sidecar.js' : './sidecar.ts', import.meta.url));
-    const child = fork(sidecar, [String(accounts)], { execArgv: compiled ? [] : ['--import', 'tsx'] });
-    const [first] = (await once(child, 'message')) as [{ value: string }];
-    return { sidecar: new Sidecar(child), url: first.value };
-  }
-  ask<T>(cmd: 'calls' | 'reset' | 'close' | 'load' | 'until' | 'watch' | 'peak', load?: LoadRequest, until?: UntilRequest): Promise<T> {
-    const id = this.#next++;
-    return new Promise((resolve) => {
-      const on = (m: { id: number; value: T }): void => {
-        if (m.id !== id) return;
-        this.#child.off('message', on);
-        resolve(m.value);
-      };
-      this.#child.on('message', on);
-      this.#child.send({ id, cmd, load, until, pid: process.pid });
-    });
-  }
-}
 
 function build(config: ResolvedConfig, storePath: string): { exporter: Exporter; store: Store } {
   const redactor = new Redactor();
@@ -126,9 +91,7 @@ function rssParts(): string {
 
 /** `/-/healthy` probed every 0.5 s for the load's duration, from a process of its own (bench/prober.ts). */
 async function probeHealth(url: string): Promise<ProbeResult> {
-  const compiled = import.meta.url.endsWith('.js');
-  const path = fileURLToPath(new URL(compiled ? './prober.js' : './prober.ts', import.meta.url));
-  const child = fork(path, [], { execArgv: compiled ? [] : ['--import', 'tsx'] });
+  const child = forkBeside('prober', []);
   const request: ProbeRequest = { url, durationMs, intervalMs: 500 };
   child.send(request);
   const [result] = (await once(child, 'message')) as [ProbeResult];
@@ -164,11 +127,11 @@ async function run(accounts: number): Promise<void> {
   );
   memory('before the exporter');
   let { exporter, store } = build(config, storePath);
-  await sidecar.ask('watch');
+  await sidecar.ask({ cmd: 'watch', pid: process.pid });
   let t0 = performance.now();
   await exporter.pollAll();
   const firstPoll = performance.now() - t0;
-  line('first poll', `${ms(firstPoll)} (${await sidecar.ask<number>('calls')} API calls)`);
+  line('first poll', `${ms(firstPoll)} (${await sidecar.ask<number>({ cmd: 'calls' })} API calls)`);
   memory('after first poll, before a scrape');
   const appOf = (e: Exporter, s: Store): http.RequestListener => exporterApp(e, { store: s, clock, build: BUILD });
   let server = http.createServer(appOf(exporter, store));
@@ -183,7 +146,7 @@ async function run(accounts: number): Promise<void> {
     `${mib(plainLength)} OpenMetrics, ${mib(sample.body.length)} gzipped (${(sample.body.length / plainLength).toFixed(3)})`,
   );
   memory('after first poll');
-  const firstPeak = await sidecar.ask<number | undefined>('peak');
+  const firstPeak = await sidecar.ask<number | undefined>({ cmd: 'peak' });
   line('peak RSS, first poll + preparing', firstPeak === undefined ? '-' : mib(firstPeak));
   // The status page is rendered per request from the in-memory states: its cost at 1,000 accounts.
   landingAtThousand(exporter.accounts);
@@ -203,12 +166,15 @@ async function run(accounts: number): Promise<void> {
   // The RSS is sampled by the sidecar from /proc: sampling it here cost the exporter's event loop
   // a few milliseconds every 100 ms on a loaded machine.
   const [load, health] = await Promise.all([
-    sidecar.ask<LoadResult>('load', {
-      metricsUrl: `${base}/metrics`,
-      headers: PROMETHEUS_HEADERS,
-      concurrency,
-      durationMs,
-      pid: process.pid,
+    sidecar.ask<LoadResult>({
+      cmd: 'load',
+      load: {
+        metricsUrl: `${base}/metrics`,
+        headers: PROMETHEUS_HEADERS,
+        concurrency,
+        durationMs,
+        pid: process.pid,
+      },
     }),
     probeHealth(`${base}/-/healthy`),
   ]);
@@ -240,7 +206,7 @@ async function run(accounts: number): Promise<void> {
   const bufferUrl = await listen(buffer);
   const floorCpu0 = process.cpuUsage();
   const [floor, floorHealth] = await Promise.all([
-    sidecar.ask<LoadResult>('load', { metricsUrl: bufferUrl, headers: PROMETHEUS_HEADERS, concurrency, durationMs }),
+    sidecar.ask<LoadResult>({ cmd: 'load', load: { metricsUrl: bufferUrl, headers: PROMETHEUS_HEADERS, concurrency, durationMs } }),
     probeHealth(`${bufferUrl}/-/healthy`),
   ]);
   const floorCpu = process.cpuUsage(floorCpu0);
@@ -255,7 +221,7 @@ async function run(accounts: number): Promise<void> {
   await exporter.stop();
   store.close();
   line('store size', mib(statSync(storePath).size));
-  await sidecar.ask('reset');
+  await sidecar.ask({ cmd: 'reset' });
   t0 = performance.now();
   ({ exporter, store } = build(config, storePath));
   server = http.createServer(appOf(exporter, store));
@@ -263,15 +229,18 @@ async function run(accounts: number): Promise<void> {
   const built = performance.now() - t0;
   const polled = exporter.pollAll('start');
   // Probed by the sidecar: gunzipping 12 MiB per probe here was the exporter's CPU.
-  await sidecar.ask('until', undefined, { url: `${base}/metrics`, headers: PROMETHEUS_HEADERS, needle: 'wechat_interface_day_callbacks{' });
+  await sidecar.ask({
+    cmd: 'until',
+    until: { url: `${base}/metrics`, headers: PROMETHEUS_HEADERS, needle: 'wechat_interface_day_callbacks{' },
+  });
   const toData = performance.now() - t0;
   await polled;
-  line('restart to data', `${ms(toData)} (exporter built in ${ms(built)}; ${await sidecar.ask<number>('calls')} API calls)`);
+  line('restart to data', `${ms(toData)} (exporter built in ${ms(built)}; ${await sidecar.ask<number>({ cmd: 'calls' })} API calls)`);
   server.closeAllConnections();
   server.close();
   await exporter.stop();
   store.close();
-  await sidecar.ask('close');
+  await sidecar.ask({ cmd: 'close' });
   rmSync(dir, { recursive: true, force: true });
 }
 
