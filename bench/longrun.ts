@@ -7,36 +7,30 @@
  * (after a forced GC), the store's size and that day's data calls (exactly 2 per account: one
  * daily, one hourly); at the end, RSS on day 30 against the last day.
  *
- * Each way of running node in its own process, one after the other:
- *   image  the flags and environment of the image's ENTRYPOINT, given by hand
- *   bin    as `node dist/src/cli.js` runs it: plain node, the program's own start (src/launch.ts)
- *          applying what is missing
- *   plain  plain node with that start opted out (WECHAT_EXPORTER_MEMORY_FLAGS=off): how the bin
- *          ran before it applied the flags
+ * Each way of running node (bench/ways.ts: image, bin, plain) in its own process, one after the other.
  *
  *   npm run bench:longrun -- [--accounts=1000] [--days=400] [--every=10] [--scrapes=3] [--ways=image,bin]
+ *                            [--sqlite-cache-kib=16000]   (the store's page cache as it was)
  *
  * Compiled (dist/bench), as users run the exporter. Prints figures; asserts nothing.
  */
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { ManualClock } from '../src/clock.js';
 import { resolveConfig } from '../src/config/load.js';
 import { Exporter } from '../src/exporter.js';
 import { exporterApp } from '../src/exporter-app.js';
-import { MEMORY_ENV, MEMORY_NODE_FLAGS, MEMORY_OPT_OUT } from '../src/launch/memory.js';
 import { createLogger } from '../src/log.js';
 import { Redactor } from '../src/redact.js';
 import { Store } from '../src/store/store.js';
 import { BENCH_NOW, benchAccounts } from './shared.js';
 import { Sidecar } from './sidecar-client.js';
+import { runEachWay, startedAgain, wayOfThisProcess } from './ways.js';
 
 const DAY_MS = 86_400_000;
 const PROMETHEUS_HEADERS = {
@@ -52,6 +46,8 @@ const days = Number(flag('days', '400'));
 const every = Number(flag('every', '10'));
 const scrapes = Number(flag('scrapes', '3'));
 const ways = flag('ways', 'image,bin').split(',');
+// SQLite's page cache per connection, to see what better-sqlite3's own 16,000 KiB did (store.ts).
+const cacheKib = process.argv.some((a) => a.startsWith('--sqlite-cache-kib=')) ? Number(flag('sqlite-cache-kib', '')) : undefined;
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
 
 /** Fields of /proc/self/status in bytes (kB there). */
@@ -111,6 +107,7 @@ async function run(): Promise<void> {
   );
   const redactor = new Redactor();
   const store = new Store(storePath);
+  if (cacheKib !== undefined) store.database.pragma(`cache_size = -${cacheKib}`);
   const quiet = new Writable({ write: (_c, _e, cb) => cb() });
   const logger = createLogger({ level: 'warn', format: 'json', redactor, stream: quiet });
   const exporter = new Exporter({ config, store, clock, logger, redactor, env: {}, build: BUILD });
@@ -148,31 +145,14 @@ async function run(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** How each way starts node: its flags and environment. */
-function way(name: string): { execArgv: string[]; env: NodeJS.ProcessEnv } {
-  const env = { ...process.env };
-  delete env[MEMORY_OPT_OUT];
-  for (const key of Object.keys(MEMORY_ENV)) delete env[key];
-  if (name === 'image') return { execArgv: [...MEMORY_NODE_FLAGS, '--expose-gc'], env: { ...env, ...MEMORY_ENV, [MEMORY_OPT_OUT]: 'off' } };
-  if (name === 'bin') return { execArgv: ['--expose-gc'], env };
-  if (name === 'plain') return { execArgv: ['--expose-gc'], env: { ...env, [MEMORY_OPT_OUT]: 'off' } };
-  throw new Error(`--ways: unknown way ${JSON.stringify(name)} (image, bin or plain)`);
-}
-
-if (process.env['LONGRUN_CHILD'] === '1') {
-  // As cli.ts starts: node started again with what it lacks (the `bin` way), and this process waits.
-  if (!(await import('../src/launch/start.js')).startAgain()) await run();
+if (wayOfThisProcess() !== undefined) {
+  if (!(await startedAgain())) await run();
 } else {
-  for (const name of ways) {
-    const { execArgv, env } = way(name);
-    console.log(
-      `\n== ${name}: ${accounts} accounts, ${days} days, ${scrapes} scrapes a day, node ${process.version} ${execArgv.join(' ')}`,
-    );
-    const child = fork(fileURLToPath(import.meta.url), process.argv.slice(2), {
-      execArgv,
-      env: { ...env, LONGRUN_CHILD: '1' },
-      stdio: 'inherit',
-    });
-    await once(child, 'exit');
-  }
+  const cache = cacheKib === undefined ? '' : `, SQLite page cache ${cacheKib} KiB`;
+  await runEachWay(
+    import.meta.url,
+    ways,
+    process.argv.slice(2),
+    (w) => `${w}: ${accounts} accounts, ${days} days, ${scrapes} scrapes a day${cache}`,
+  );
 }

@@ -7,12 +7,15 @@
  * in a sidecar process (bench/sidecar.ts) so that their CPU and memory are not the exporter's.
  * Prints figures; asserts nothing; not part of `npm test`.
  *
- *   npm run bench -- [accounts=1000,5000] [lookbackDays=1]      BENCH_DURATION=60 BENCH_SCRAPERS=8
+ *   npm run bench -- [accounts=1000,5000] [lookbackDays=1]      BENCH_DURATION=60 BENCH_SCRAPERS=8 BENCH_WAYS=image,bin
+ *
+ * Each count is run in each way of running node (bench/ways.ts): as the image runs it (its flags
+ * and environment given by hand) and as the bin runs it (plain `node`, the program's own start
+ * applying them); `plain` is the bin with that start opted out.
  *
  * It runs compiled (dist/bench), as the exporter runs in production: under tsx, the loaded
  * compiler alone adds some 50 MiB of RSS.
  */
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http, { type Server } from 'node:http';
@@ -20,7 +23,6 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { offsetClock } from '../src/clock.js';
 import { resolveConfig, type ResolvedConfig } from '../src/config/load.js';
@@ -31,6 +33,7 @@ import { Redactor } from '../src/redact.js';
 import { Store } from '../src/store/store.js';
 import { landingAtThousand } from './landing.js';
 import { forkBeside, Sidecar } from './sidecar-client.js';
+import { runEachWay, startedAgain, wayOfThisProcess } from './ways.js';
 import { BENCH_NOW, benchAccounts, type LoadResult, type ProbeRequest, type ProbeResult } from './shared.js';
 
 const PROMETHEUS_HEADERS = {
@@ -44,6 +47,7 @@ const counts = (process.argv[2] ?? '1000,5000').split(',').map(Number);
 const lookbackDays = Number(process.argv[3] ?? 1);
 const durationMs = Number(process.env['BENCH_DURATION'] ?? 60) * 1000;
 const concurrency = Number(process.env['BENCH_SCRAPERS'] ?? 8);
+const ways = (process.env['BENCH_WAYS'] ?? 'image,bin').split(',');
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const ms = (t: number | undefined): string => (t === undefined ? '-' : `${t.toFixed(1)} ms`);
 const line = (label: string, text: string): void => console.log(`${label.padEnd(34)}${text}`);
@@ -244,12 +248,15 @@ async function run(accounts: number): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-if (counts.length > 1) {
-  // Each count in its own process: the RSS of one must not include the other's.
-  for (const n of counts) {
-    const child = fork(fileURLToPath(import.meta.url), [String(n), String(lookbackDays)], { execArgv: process.execArgv, stdio: 'inherit' });
-    await once(child, 'exit');
-  }
+if (wayOfThisProcess() !== undefined) {
+  if (!(await startedAgain())) await run(counts[0] ?? 1000);
 } else {
-  await run(counts[0] ?? 1000);
+  // Each count and each way of running node in its own process: the RSS of one must not include another's.
+  for (const n of counts)
+    await runEachWay(
+      import.meta.url,
+      ways,
+      [String(n), String(lookbackDays)],
+      (w) => `${n} accounts as ${w === 'bin' ? 'the bin' : `the ${w}`} runs it`,
+    );
 }
