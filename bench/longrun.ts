@@ -11,6 +11,7 @@
  *
  *   npm run bench:longrun -- [--accounts=1000] [--days=400] [--every=10] [--scrapes=3] [--ways=image,bin]
  *                            [--sqlite-cache-kib=16000]   (the store's page cache as it was)
+ *                            [--heap-snapshots=10,40]     (written after those days, to compare)
  *
  * Compiled (dist/bench), as users run the exporter. Prints figures; asserts nothing.
  */
@@ -21,6 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { writeHeapSnapshot } from 'node:v8';
 import { ManualClock } from '../src/clock.js';
 import { resolveConfig } from '../src/config/load.js';
 import { Exporter } from '../src/exporter.js';
@@ -47,6 +49,8 @@ const every = Number(flag('every', '10'));
 const scrapes = Number(flag('scrapes', '3'));
 const ways = flag('ways', 'image,bin').split(',');
 // SQLite's page cache per connection, to see what better-sqlite3's own 16,000 KiB did (store.ts).
+// Heap snapshots after these days (in the working directory), to compare what the heap holds.
+const snapshotDays = flag('heap-snapshots', '').split(',').filter(Boolean).map(Number);
 const cacheKib = process.argv.some((a) => a.startsWith('--sqlite-cache-kib=')) ? Number(flag('sqlite-cache-kib', '')) : undefined;
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
 
@@ -127,6 +131,7 @@ async function run(): Promise<void> {
     if (day > 0 && calls !== 2 * accounts) wrongDays++;
     await sidecar.ask({ cmd: 'load', load: { metricsUrl, headers: PROMETHEUS_HEADERS, concurrency: 1, durationMs: 60_000, scrapes } });
     if (day % every === 0 || day === 30 || day === days) samples.push(report(day, calls, storePath));
+    if (snapshotDays.includes(day)) console.log(`heap snapshot: ${writeHeapSnapshot(`longrun-day${day}.heapsnapshot`)}`);
   }
   const at = (day: number): Sample | undefined => samples.find((s) => s.day === day);
   const d30 = at(30);

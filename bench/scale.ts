@@ -33,7 +33,7 @@ import { Redactor } from '../src/redact.js';
 import { Store } from '../src/store/store.js';
 import { landingAtThousand } from './landing.js';
 import { forkBeside, Sidecar } from './sidecar-client.js';
-import { runEachWay, startedAgain, wayOfThisProcess } from './ways.js';
+import { runEachWay, startedAgain, WAY_TITLES, wayOfThisProcess } from './ways.js';
 import { BENCH_NOW, benchAccounts, type LoadResult, type ProbeRequest, type ProbeResult } from './shared.js';
 
 const PROMETHEUS_HEADERS = {
@@ -253,10 +253,5 @@ if (wayOfThisProcess() !== undefined) {
 } else {
   // Each count and each way of running node in its own process: the RSS of one must not include another's.
   for (const n of counts)
-    await runEachWay(
-      import.meta.url,
-      ways,
-      [String(n), String(lookbackDays)],
-      (w) => `${n} accounts as ${w === 'bin' ? 'the bin' : `the ${w}`} runs it`,
-    );
+    await runEachWay(import.meta.url, ways, [String(n), String(lookbackDays)], (w) => `${n} accounts, ${WAY_TITLES[w] ?? w}`);
 }

@@ -13,6 +13,12 @@ import { MEMORY_ENV, MEMORY_NODE_FLAGS, MEMORY_OPT_OUT } from '../src/launch/mem
 
 const CHILD = 'BENCH_WAY';
 
+export const WAY_TITLES: Readonly<Record<string, string>> = {
+  image: 'as the image runs it',
+  bin: 'as the bin runs it',
+  plain: 'as plain node ran the bin (memory flags opted out)',
+};
+
 function way(name: string): { execArgv: string[]; env: NodeJS.ProcessEnv } {
   const env = { ...process.env };
   delete env[MEMORY_OPT_OUT];

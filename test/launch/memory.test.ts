@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { MEMORY_ENV, MEMORY_NODE_FLAGS, MEMORY_OPT_OUT, memoryRelaunch } from '../../src/launch/memory.js';
 
 describe('launch/memory: what a start lacks of the image memory settings', () => {
@@ -32,5 +33,16 @@ describe('launch/memory: what a start lacks of the image memory settings', () =>
   it('opted out, or already started again: never again', () => {
     assert.equal(memoryRelaunch([], { [MEMORY_OPT_OUT]: 'off' }), undefined);
     assert.equal(memoryRelaunch([], { [MEMORY_OPT_OUT]: 'applied' }), undefined);
+  });
+});
+
+describe("launch/memory: the image's ENTRYPOINT gives the same settings (so its start never starts node again)", () => {
+  const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
+
+  it('the flags before the script, and the variable', () => {
+    const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+    assert.deepEqual(entrypoint, ['node', ...MEMORY_NODE_FLAGS, '/app/dist/src/cli.js']);
+    for (const [name, value] of Object.entries(MEMORY_ENV)) assert.match(dockerfile, new RegExp(`^ENV ${name}=${value}$`, 'm'));
+    assert.equal(memoryRelaunch(entrypoint.slice(1, -1), { ...MEMORY_ENV }), undefined);
   });
 });
