@@ -86,6 +86,8 @@ LABEL org.opencontainers.image.title="wechat-interface-exporter" \
 # the old generation grown by half its live size rather than up to four times (under hard
 # scraping the heap had grown by some 70 MiB at 1,000 accounts); and glibc returning large freed
 # buffers (the prepared /metrics families) to the system at once instead of keeping them in its heap.
+# The program applies the same settings itself when node is started without them (src/launch/,
+# which starts node again); given here, node starts once, and stays PID 1 (test/launch checks both agree).
 ENV MALLOC_MMAP_THRESHOLD_=131072
 ENTRYPOINT ["node", "--max-semi-space-size=1", "--heap-growing-percent=50", "/app/dist/src/cli.js"]
 CMD ["--storage.path=/data/wechat-exporter.db"]

@@ -149,7 +149,7 @@ async function run(accounts: number, hourly: boolean): Promise<Figures> {
     server.close();
     await exporter.stop();
     store.close();
-    await sidecar.ask('close');
+    await sidecar.ask({ cmd: 'close' });
     rmSync(dir, { recursive: true, force: true });
   }
 }

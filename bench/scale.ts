@@ -7,12 +7,15 @@
  * in a sidecar process (bench/sidecar.ts) so that their CPU and memory are not the exporter's.
  * Prints figures; asserts nothing; not part of `npm test`.
  *
- *   npm run bench -- [accounts=1000,5000] [lookbackDays=1]      BENCH_DURATION=60 BENCH_SCRAPERS=8
+ *   npm run bench -- [accounts=1000,5000] [lookbackDays=1]      BENCH_DURATION=60 BENCH_SCRAPERS=8 BENCH_WAYS=image,bin
+ *
+ * Each count is run in each way of running node (bench/ways.ts): as the image runs it (its flags
+ * and environment given by hand) and as the bin runs it (plain `node`, the program's own start
+ * applying them); `plain` is the bin with that start opted out.
  *
  * It runs compiled (dist/bench), as the exporter runs in production: under tsx, the loaded
  * compiler alone adds some 50 MiB of RSS.
  */
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http, { type Server } from 'node:http';
@@ -20,14 +23,14 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../src/config/load.js';
 import type { Exporter } from '../src/exporter.js';
 import { exporterApp } from '../src/exporter-app.js';
 import type { Store } from '../src/store/store.js';
 import { landingAtThousand } from './landing.js';
 import { BENCH_BUILD, benchClock, buildQuietExporter } from './quiet-exporter.js';
-import { Sidecar } from './sidecar-client.js';
+import { forkBeside, Sidecar } from './sidecar-client.js';
+import { runEachWay, startedAgain, WAY_TITLES, wayOfThisProcess } from './ways.js';
 import { benchAccounts, type LoadResult, type ProbeRequest, type ProbeResult } from './shared.js';
 
 const PROMETHEUS_HEADERS = {
@@ -35,13 +38,11 @@ const PROMETHEUS_HEADERS = {
     'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
   'Accept-Encoding': 'gzip',
 };
-const clock = benchClock;
-const BUILD = BENCH_BUILD;
-const build = buildQuietExporter;
 const counts = (process.argv[2] ?? '1000,5000').split(',').map(Number);
 const lookbackDays = Number(process.argv[3] ?? 1);
 const durationMs = Number(process.env['BENCH_DURATION'] ?? 60) * 1000;
 const concurrency = Number(process.env['BENCH_SCRAPERS'] ?? 8);
+const ways = (process.env['BENCH_WAYS'] ?? 'image,bin').split(',');
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const ms = (t: number | undefined): string => (t === undefined ? '-' : `${t.toFixed(1)} ms`);
 const line = (label: string, text: string): void => console.log(`${label.padEnd(34)}${text}`);
@@ -73,9 +74,7 @@ function rssParts(): string {
 
 /** `/-/healthy` probed every 0.5 s for the load's duration, from a process of its own (bench/prober.ts). */
 async function probeHealth(url: string): Promise<ProbeResult> {
-  const compiled = import.meta.url.endsWith('.js');
-  const path = fileURLToPath(new URL(compiled ? './prober.js' : './prober.ts', import.meta.url));
-  const child = fork(path, [], { execArgv: compiled ? [] : ['--import', 'tsx'] });
+  const child = forkBeside('prober', []);
   const request: ProbeRequest = { url, durationMs, intervalMs: 500 };
   child.send(request);
   const [result] = (await once(child, 'message')) as [ProbeResult];
@@ -110,14 +109,14 @@ async function run(accounts: number): Promise<void> {
     `\n== ${accounts} accounts, lookback ${lookbackDays} day(s), ${concurrency} scrapers for ${durationMs / 1000} s, node ${process.version}`,
   );
   memory('before the exporter');
-  let { exporter, store } = build(config, storePath);
-  await sidecar.ask('watch');
+  let { exporter, store } = buildQuietExporter(config, storePath);
+  await sidecar.ask({ cmd: 'watch', pid: process.pid });
   let t0 = performance.now();
   await exporter.pollAll();
   const firstPoll = performance.now() - t0;
-  line('first poll', `${ms(firstPoll)} (${await sidecar.ask<number>('calls')} API calls)`);
+  line('first poll', `${ms(firstPoll)} (${await sidecar.ask<number>({ cmd: 'calls' })} API calls)`);
   memory('after first poll, before a scrape');
-  const appOf = (e: Exporter, s: Store): http.RequestListener => exporterApp(e, { store: s, clock, build: BUILD });
+  const appOf = (e: Exporter, s: Store): http.RequestListener => exporterApp(e, { store: s, clock: benchClock, build: BENCH_BUILD });
   let server = http.createServer(appOf(exporter, store));
   let base = await listen(server);
   t0 = performance.now();
@@ -130,7 +129,7 @@ async function run(accounts: number): Promise<void> {
     `${mib(plainLength)} OpenMetrics, ${mib(sample.body.length)} gzipped (${(sample.body.length / plainLength).toFixed(3)})`,
   );
   memory('after first poll');
-  const firstPeak = await sidecar.ask<number | undefined>('peak');
+  const firstPeak = await sidecar.ask<number | undefined>({ cmd: 'peak' });
   line('peak RSS, first poll + preparing', firstPeak === undefined ? '-' : mib(firstPeak));
   // The status page is rendered per request from the in-memory states: its cost at 1,000 accounts.
   landingAtThousand(exporter.accounts);
@@ -150,12 +149,15 @@ async function run(accounts: number): Promise<void> {
   // The RSS is sampled by the sidecar from /proc: sampling it here cost the exporter's event loop
   // a few milliseconds every 100 ms on a loaded machine.
   const [load, health] = await Promise.all([
-    sidecar.ask<LoadResult>('load', {
-      metricsUrl: `${base}/metrics`,
-      headers: PROMETHEUS_HEADERS,
-      concurrency,
-      durationMs,
-      pid: process.pid,
+    sidecar.ask<LoadResult>({
+      cmd: 'load',
+      load: {
+        metricsUrl: `${base}/metrics`,
+        headers: PROMETHEUS_HEADERS,
+        concurrency,
+        durationMs,
+        pid: process.pid,
+      },
     }),
     probeHealth(`${base}/-/healthy`),
   ]);
@@ -187,7 +189,7 @@ async function run(accounts: number): Promise<void> {
   const bufferUrl = await listen(buffer);
   const floorCpu0 = process.cpuUsage();
   const [floor, floorHealth] = await Promise.all([
-    sidecar.ask<LoadResult>('load', { metricsUrl: bufferUrl, headers: PROMETHEUS_HEADERS, concurrency, durationMs }),
+    sidecar.ask<LoadResult>({ cmd: 'load', load: { metricsUrl: bufferUrl, headers: PROMETHEUS_HEADERS, concurrency, durationMs } }),
     probeHealth(`${bufferUrl}/-/healthy`),
   ]);
   const floorCpu = process.cpuUsage(floorCpu0);
@@ -202,32 +204,33 @@ async function run(accounts: number): Promise<void> {
   await exporter.stop();
   store.close();
   line('store size', mib(statSync(storePath).size));
-  await sidecar.ask('reset');
+  await sidecar.ask({ cmd: 'reset' });
   t0 = performance.now();
-  ({ exporter, store } = build(config, storePath));
+  ({ exporter, store } = buildQuietExporter(config, storePath));
   server = http.createServer(appOf(exporter, store));
   base = await listen(server);
   const built = performance.now() - t0;
   const polled = exporter.pollAll('start');
   // Probed by the sidecar: gunzipping 12 MiB per probe here was the exporter's CPU.
-  await sidecar.ask('until', undefined, { url: `${base}/metrics`, headers: PROMETHEUS_HEADERS, needle: 'wechat_interface_day_callbacks{' });
+  await sidecar.ask({
+    cmd: 'until',
+    until: { url: `${base}/metrics`, headers: PROMETHEUS_HEADERS, needle: 'wechat_interface_day_callbacks{' },
+  });
   const toData = performance.now() - t0;
   await polled;
-  line('restart to data', `${ms(toData)} (exporter built in ${ms(built)}; ${await sidecar.ask<number>('calls')} API calls)`);
+  line('restart to data', `${ms(toData)} (exporter built in ${ms(built)}; ${await sidecar.ask<number>({ cmd: 'calls' })} API calls)`);
   server.closeAllConnections();
   server.close();
   await exporter.stop();
   store.close();
-  await sidecar.ask('close');
+  await sidecar.ask({ cmd: 'close' });
   rmSync(dir, { recursive: true, force: true });
 }
 
-if (counts.length > 1) {
-  // Each count in its own process: the RSS of one must not include the other's.
-  for (const n of counts) {
-    const child = fork(fileURLToPath(import.meta.url), [String(n), String(lookbackDays)], { execArgv: process.execArgv, stdio: 'inherit' });
-    await once(child, 'exit');
-  }
+if (wayOfThisProcess() !== undefined) {
+  if (!(await startedAgain())) await run(counts[0] ?? 1000);
 } else {
-  await run(counts[0] ?? 1000);
+  // Each count and each way of running node in its own process: the RSS of one must not include another's.
+  for (const n of counts)
+    await runEachWay(import.meta.url, ways, [String(n), String(lookbackDays)], (w) => `${n} accounts, ${WAY_TITLES[w] ?? w}`);
 }

@@ -20,6 +20,8 @@ export interface LoadRequest {
   readonly headers: Record<string, string>;
   readonly concurrency: number;
   readonly durationMs: number;
+  /** Stop after this many scrapes in all (bench/longrun.ts), rather than after `durationMs`. */
+  readonly scrapes?: number;
   /** The exporter's process: its RSS is sampled (from /proc, every 100 ms) by the sidecar, not by itself. */
   readonly pid?: number;
 }
@@ -56,7 +58,8 @@ export interface ProbeResult {
 }
 
 export type SidecarMessage =
-  | { id: number; cmd: 'calls' | 'reset' | 'close' | 'peak' }
+  | { id: number; cmd: 'calls' | 'reset' | 'close' | 'peak' | 'data-calls' }
+  | { id: number; cmd: 'set-clock'; at: number }
   | { id: number; cmd: 'watch'; pid: number }
   | { id: number; cmd: 'load'; load: LoadRequest }
   | { id: number; cmd: 'until'; until: UntilRequest };

@@ -1,8 +1,18 @@
-/** The bench's end of bench/sidecar.ts (the simulator and the load in a process of their own), for bench/scale.ts and bench/prometheus-cost.ts. */
+/** The exporter's side of bench/sidecar.ts: starts it, and asks it over IPC. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { LoadRequest, UntilRequest } from './shared.js';
+import type { SidecarMessage } from './shared.js';
+
+/** A message to the sidecar, without the id that pairs it with its answer. */
+export type SidecarAsk = SidecarMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
+
+/** Forks a bench script beside this file: compiled (npm run bench) or run with tsx. */
+export function forkBeside(name: string, args: readonly string[]): ChildProcess {
+  const compiled = import.meta.url.endsWith('.js');
+  const path = fileURLToPath(new URL(`./${name}${compiled ? '.js' : '.ts'}`, import.meta.url));
+  return fork(path, args, { execArgv: compiled ? [] : ['--import', 'tsx'] });
+}
 
 export class Sidecar {
   #next = 1;
@@ -11,14 +21,11 @@ export class Sidecar {
     this.#child = child;
   }
   static async start(accounts: number): Promise<{ sidecar: Sidecar; url: string }> {
-    // Compiled (npm run bench) or run with tsx: the sidecar is beside this file either way.
-    const compiled = import.meta.url.endsWith('.js');
-    const sidecar = fileURLToPath(new URL(compiled ? './sidecar.js' : './sidecar.ts', import.meta.url));
-    const child = fork(sidecar, [String(accounts)], { execArgv: compiled ? [] : ['--import', 'tsx'] });
+    const child = forkBeside('sidecar', [String(accounts)]);
     const [first] = (await once(child, 'message')) as [{ value: string }];
     return { sidecar: new Sidecar(child), url: first.value };
   }
-  ask<T>(cmd: 'calls' | 'reset' | 'close' | 'load' | 'until' | 'watch' | 'peak', load?: LoadRequest, until?: UntilRequest): Promise<T> {
+  ask<T>(message: SidecarAsk): Promise<T> {
     const id = this.#next++;
     return new Promise((resolve) => {
       const on = (m: { id: number; value: T }): void => {
@@ -27,7 +34,7 @@ export class Sidecar {
         resolve(m.value);
       };
       this.#child.on('message', on);
-      this.#child.send({ id, cmd, load, until, pid: process.pid });
+      this.#child.send({ ...message, id });
     });
   }
 }

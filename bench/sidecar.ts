@@ -7,12 +7,17 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
-import { offsetClock } from '../src/clock.js';
+import { ManualClock, offsetClock, type Clock } from '../src/clock.js';
 import { WechatSimulator } from '../src/simulator/index.js';
 import { benchAccounts, BENCH_NOW, type LoadRequest, type LoadResult, type SidecarMessage, type UntilRequest } from './shared.js';
 
 const accounts = Number(process.argv[2]);
-const sim = new WechatSimulator({ accounts: benchAccounts(accounts), clock: offsetClock(BENCH_NOW) });
+// Runs from BENCH_NOW at normal speed, until bench/longrun.ts sets it (`set-clock`): then it stands
+// at the time set, as the exporter's injected clock does.
+let manual: ManualClock | undefined;
+const running = offsetClock(BENCH_NOW);
+const clock: Clock = { now: () => (manual ?? running).now() };
+const sim = new WechatSimulator({ accounts: benchAccounts(accounts), clock });
 const url = await sim.listen(0, '127.0.0.1');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -70,10 +75,11 @@ function peak(): number | undefined {
 
 async function load(req: LoadRequest): Promise<LoadResult> {
   const end = performance.now() + req.durationMs;
+  let left = req.scrapes ?? Infinity;
   const scrapes: number[] = [];
   let bytes = 0;
   const scraper = async (): Promise<void> => {
-    while (performance.now() < end) {
+    while (performance.now() < end && left-- > 0) {
       const r = await get(req.metricsUrl, req.headers);
       scrapes.push(r.ms);
       bytes = r.bytes;
@@ -94,10 +100,19 @@ async function load(req: LoadRequest): Promise<LoadResult> {
   };
 }
 
+/** Calls to the two data APIs since the last time asked; the record of calls starts again (it would grow for 400 days). */
+function dataCalls(): number {
+  const n = sim.calls.filter((c) => c.api === 'getinterfacesummary' || c.api === 'getinterfacesummaryhour').length;
+  sim.resetCalls();
+  return n;
+}
+
 process.on('message', (m: SidecarMessage) => {
   const reply = (value: unknown): void => void process.send?.({ id: m.id, value });
   if (m.cmd === 'calls') reply(sim.calls.length);
   else if (m.cmd === 'reset') reply(sim.resetCalls());
+  else if (m.cmd === 'data-calls') reply(dataCalls());
+  else if (m.cmd === 'set-clock') reply(((manual ??= new ManualClock(m.at)), manual.set(m.at), null));
   else if (m.cmd === 'load') void load(m.load).then(reply);
   else if (m.cmd === 'until') void until(m.until).then(reply);
   else if (m.cmd === 'watch') reply(watch(m.pid));

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: node started again with the image's memory flags when they are missing (src/launch/).
+import './launch/apply.js';
 import { hostname } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { backfillCommand } from './backfill/command.js';

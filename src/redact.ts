@@ -12,18 +12,42 @@ const MIN_SECRET_LENGTH = 8;
 
 export class Redactor {
   readonly #secrets = new Set<string>();
+  /** Credentials that change (access tokens, re-read files): the current value and the one before, by owner. */
+  readonly #rotating = new Map<string, readonly string[]>();
 
-  /** Registers a value (appsecret, token) to be masked wherever it appears. */
+  /** Registers a value that stays (an appsecret) to be masked wherever it appears. */
   add(secret: string | undefined): void {
     if (secret && secret.length >= MIN_SECRET_LENGTH) this.#secrets.add(secret);
+  }
+
+  /**
+   * Registers the new value of a credential that changes, under its owner's `key` (e.g. an
+   * account's access token): it and the value before it (a call in flight may still carry that
+   * one) are masked, older ones are forgotten. Bounded: with `add`, every account's daily token
+   * stayed here for the process' life, a few hundred bytes per account-day (bench/longrun.ts), and
+   * every log line was checked against all of them.
+   */
+  replace(key: string, secret: string | undefined): void {
+    if (!secret || secret.length < MIN_SECRET_LENGTH) return;
+    const [current] = this.#rotating.get(key) ?? [];
+    if (current !== secret) this.#rotating.set(key, current === undefined ? [secret] : [secret, current]);
+  }
+
+  /** How many values are masked (bounded: see `replace`). */
+  get size(): number {
+    let n = this.#secrets.size;
+    for (const values of this.#rotating.values()) n += values.length;
+    return n;
   }
 
   /** The text with credential query parameters and every registered secret masked. */
   redact(text: string): string {
     let out = text.replace(CREDENTIAL_PARAMS, `$1${MASK}`);
-    for (const secret of this.#secrets) {
+    const mask = (secret: string): void => {
       if (out.includes(secret)) out = out.split(secret).join(MASK);
-    }
+    };
+    this.#secrets.forEach(mask);
+    for (const values of this.#rotating.values()) values.forEach(mask);
     return out;
   }
 }

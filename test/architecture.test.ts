@@ -11,7 +11,7 @@ const SRC = fileURLToPath(new URL('../src/', import.meta.url));
  * of polls, the metrics nothing of HTTP, and only the commands know the runtime.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['clock', 'dates', 'date-range', 'figures', 'errcodes', 'errors', 'redact', 'log', 'version', 'process-guards'],
+  ['clock', 'dates', 'date-range', 'figures', 'errcodes', 'errors', 'redact', 'log', 'version', 'process-guards', 'launch'],
   ['config'],
   ['wechat', 'store', 'simulator', 'discovery'],
   ['poll', 'quota', 'reload'],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers/exporter-harness.js';
-import { freePort, get, runCli, waitFor, type Daemon } from './helpers/daemon-process.js';
+import { exporterPid, freePort, get, runCli, waitFor, type Daemon } from './helpers/daemon-process.js';
 import { DAMAGE_APPID, deleteBehindBack, writeStore } from './helpers/store-damage.js';
 
 const ENV = { S: 'owner-test-secret-000000000001', WECHAT_EXPORTER_FAKE_NOW: '2026-03-10T09:00:00+08:00' };
@@ -46,7 +46,7 @@ describe('one owner per store, and a damaged store refused (real processes)', fu
     const args = (p: number): string[] => [`--config.file=${config}`, `--storage.path=${store}`, `--web.listen-address=127.0.0.1:${p}`];
     first = runCli(args(port), ENV);
     await healthy(port, 'the first exporter');
-    const pid = first.child.pid as number;
+    const pid = exporterPid(first.child);
     assert.equal(readFileSync(`${store}.pid`, 'utf8').split(/\s+/)[0], String(pid), 'the owner wrote its pid');
 
     const second = runCli(args(await freePort()), ENV);

@@ -59,7 +59,7 @@ export class RemoteWriteClient {
 
   #secret(path: string): string {
     const value = this.#readFile(path).trim();
-    this.#options.redactor.add(value);
+    this.#options.redactor.replace(`remote write file ${path}`, value);
     return value;
   }
 

@@ -57,6 +57,9 @@ export function figuresOfColumns(r: FigureColumns): SummaryFigures {
  * a restart costs no API call and the gauges are back before the first scrape. SQLite in WAL
  * mode; each day is written in one transaction, so a crash at any moment leaves whole days only.
  */
+/** The page cache's bound, per connection, in KiB (see open). */
+export const PAGE_CACHE_KIB = 2000;
+
 export class Store {
   readonly path: string;
   readonly #db: Database.Database;
@@ -154,6 +157,11 @@ export class Store {
     db.pragma('journal_size_limit = 67108864');
     // FULL: a day acknowledged as stored survives a power cut too; writes are a few per day.
     db.pragma('synchronous = FULL');
+    // better-sqlite3 builds SQLite with a 16,000 KiB page cache per connection (SQLite's own default
+    // is 2,000 KiB). Every day's new pages stayed cached until it was full: anonymous memory grew
+    // with the store for weeks and then held ~22 MiB (bench/longrun.ts, docs/deploy.md "Memory over
+    // time"). The store is written once a day and read at start: SQLite's default is plenty.
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     if (version === SCHEMA_VERSION) return;
     // All versions in one exclusive transaction, the version read again inside it: of two processes
     // opening a new store at once the second finds it migrated; a failure half-way leaves the old schema.

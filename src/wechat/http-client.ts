@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { errors as undiciErrors, request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
@@ -14,6 +15,7 @@ import {
 } from '../errors.js';
 import type { ApiMetrics, ApiOutcome } from './api-metrics.js';
 import { BaseUrlSelector } from './base-urls.js';
+import { callSignal } from './call-signal.js';
 import { parseRetryAfter } from './retry-after.js';
 import { backoffDelay, sleep, type RetryPolicy } from './retry-policy.js';
 
@@ -66,6 +68,9 @@ export class WechatHttpClient {
 
   constructor(options: WechatHttpClientOptions) {
     this.#options = options;
+    // Each call in flight listens for the client closing (./call-signal.ts) and stops when it ends:
+    // bounded by the calls in flight (concurrency, a few each), not a leak to warn about.
+    setMaxListeners(0, this.#closing.signal);
     this.#selector = new BaseUrlSelector(options.baseUrls, options.clock, options.stickyMs);
     this.#policy = options.retry;
   }
@@ -143,8 +148,7 @@ export class WechatHttpClient {
   async #send(base: string, req: WechatRequest): Promise<WechatJson> {
     const url = new URL(req.url ? base : `${base}${req.path}`);
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
-    const timeout = AbortSignal.timeout(this.#options.timeoutMs);
-    const signal = AbortSignal.any([timeout, this.#closing.signal]);
+    const call = callSignal(this.#closing.signal, this.#options.timeoutMs);
     let status: number;
     let text: string;
     let retryAfterMs: number | undefined;
@@ -155,13 +159,15 @@ export class WechatHttpClient {
         headers:
           req.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
         body: req.body === undefined ? null : JSON.stringify(req.body),
-        signal,
+        signal: call.signal,
       });
       status = res.statusCode;
       retryAfterMs = parseRetryAfter(res.headers['retry-after'], Date.now());
       text = await readLimited(res.body, MAX_BODY_BYTES, req.api);
     } catch (err) {
-      throw this.#transportError(req.api, err, timeout.aborted);
+      throw this.#transportError(req.api, err, call.timedOut());
+    } finally {
+      call.release();
     }
     if (status >= 500) throw new HttpStatusError(req.api, status, { retryAfterMs });
     this.#selector.answered(base);

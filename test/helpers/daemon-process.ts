@@ -1,6 +1,9 @@
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { MEMORY_NODE_FLAGS } from '../../src/launch/memory.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -34,6 +37,23 @@ export function runCli(args: readonly string[], env: Record<string, string | und
   child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/**
+ * The pid of the process that runs the exporter: the one spawned, or, where node cannot replace
+ * itself (Node < 22.15), the child it started with the memory flags (src/launch/).
+ */
+export function exporterPid(child: ChildProcess): number {
+  const pid = child.pid as number;
+  if (
+    readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .includes(MEMORY_NODE_FLAGS[0] ?? '')
+  )
+    return pid;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  assert.equal(children.length, 1, `exactly one child of ${pid}: ${children.join(' ')}`);
+  return Number(children[0]);
 }
 
 /** Polls `fn` every 100 ms until it returns a truthy value, or fails after `ms` with `what`. */

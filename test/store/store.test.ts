@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../../src/errors.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
-import { Store } from '../../src/store/store.js';
+import { PAGE_CACHE_KIB, Store } from '../../src/store/store.js';
 import { NO_TRAFFIC, figuresOnly, type HourlyRow } from '../../src/figures.js';
 import { readReferenceDay } from '../../src/store/history.js';
 import { tempDir } from '../helpers/exporter-harness.js';
@@ -32,6 +32,16 @@ describe('store', () => {
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     db.close();
+  });
+
+  it("bounds SQLite's page cache at SQLite's default, not better-sqlite3's 16 MB, on a new and a reopened store", () => {
+    const path = join(tmp.dir, 'store.db');
+    for (let open = 0; open < 2; open++) {
+      const store = new Store(path);
+      assert.equal(store.database.pragma('cache_size', { simple: true }), -PAGE_CACHE_KIB);
+      assert.ok(PAGE_CACHE_KIB <= 2000, 'the cache grew with every day stored until full: keep it small');
+      store.close();
+    }
   });
 
   it('stores a day whole and returns it as the reference day, across a reopen', () => {

@@ -9,6 +9,23 @@ import { WechatSimulator } from '../../src/simulator/index.js';
 import { NEWS, SHOP, startExporter, tempDir, type Harness } from '../helpers/exporter-harness.js';
 
 describe('redaction', () => {
+  it('a changing credential: masked by value, with the value before it; older ones forgotten; fixed secrets stay', () => {
+    const r = new Redactor();
+    r.add('appsecret-0123456789');
+    r.replace('token a', 'token-a-one-xxxxxxxx');
+    r.replace('token a', 'token-a-two-xxxxxxxx');
+    r.replace('token a', 'token-a-two-xxxxxxxx'); // the same value again changes nothing
+    r.replace('token b', 'token-b-one-xxxxxxxx');
+    r.replace('token a', 'token-a-three-xxxxxx');
+    assert.equal(r.size, 4);
+    assert.equal(
+      r.redact('appsecret-0123456789 token-a-three-xxxxxx token-a-two-xxxxxxxx token-a-one-xxxxxxxx token-b-one-xxxxxxxx'),
+      '*** *** *** token-a-one-xxxxxxxx ***',
+    );
+    r.replace('token a', 'short');
+    assert.equal(r.size, 4, 'too short to mask: ignored, as add does');
+  });
+
   it('masks credentials in URLs by parameter name', () => {
     assert.equal(
       redactUrl('https://api.weixin.qq.com/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=abc123&x=1'),

@@ -69,6 +69,19 @@ describe('token cache', () => {
     assert.equal(source.fetches, 2);
     assert.deepEqual(source.rejectedFlags, [false, true]);
   });
+
+  it('a year of daily tokens: the current and the one before are masked, the redactor stays bounded', async () => {
+    const source = new CountingSource();
+    const redactor = new Redactor();
+    const tokens = new TokenCache({ appid: APPID, source, clock, metrics: new ApiMetrics(new Registry()), redactor });
+    for (let day = 0; day < 365; day++) {
+      await tokens.get();
+      clock.advance(86_400_000);
+    }
+    assert.equal(source.fetches, 365);
+    assert.equal(redactor.size, 2, 'not one entry per day for the process life');
+    assert.equal(redactor.redact('token-number-365 token-number-364 token-number-363'), '*** *** token-number-363');
+  });
 });
 
 describe('token sources against the simulator', () => {

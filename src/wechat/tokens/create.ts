@@ -13,7 +13,10 @@ export function createTokenSource(account: ResolvedAccount, http: WechatHttpClie
     if (!account.appsecret) throw new ConfigError([`account ${account.name}: tokenSource ${account.tokenSource} needs the appsecret`]);
     // A secretFile is re-read before each token fetch and on rejection (a rotated Kubernetes Secret).
     if (account.secretFile === undefined) return { appid: account.appid, secret: account.appsecret };
-    return { appid: account.appid, secret: new FileSecret(account.secretFile, account.appsecret, (s) => redactor?.add(s)) };
+    return {
+      appid: account.appid,
+      secret: new FileSecret(account.secretFile, account.appsecret, (s) => redactor?.replace(`secret file of ${account.appid}`, s)),
+    };
   };
   switch (account.tokenSource) {
     case 'stable':

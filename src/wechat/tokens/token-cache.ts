@@ -69,7 +69,7 @@ export class TokenCache {
       throw err;
     }
     metrics.tokenRefreshes.inc({ appid, outcome: 'ok' });
-    redactor.add(fresh.token);
+    redactor.replace(`access token of ${appid}`, fresh.token);
     const lifetimeMs = fresh.expiresInSec * 1000;
     const margin = Math.min(this.#o.refreshMarginMs ?? 300_000, lifetimeMs / 2);
     this.#cached = { token: fresh.token, refreshAt: clock.now() + lifetimeMs - margin };
