@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['exporter', 'exporter-app', 'demo'],
   ['runtime'],
   ['backfill', 'daemon'],
-  ['cli'],
+  ['command-line', 'cli'],
 ];
 
 /** The unit of a file: its folder under src/, or its own name for a top-level file. */
