@@ -12,6 +12,8 @@
  *   npm run bench:longrun -- [--accounts=1000] [--days=400] [--every=10] [--scrapes=3] [--ways=image,bin]
  *                            [--sqlite-cache-kib=16000]   (the store's page cache as it was)
  *                            [--heap-snapshots=10,40]     (written after those days, to compare)
+ *                            [--retention=400d]           (--storage.retention.time: shorter to see the store plateau)
+ *                            [--dir=/dev/shm]             (where the store goes; default the system's temp folder)
  *
  * Compiled (dist/bench), as users run the exporter. Prints figures; asserts nothing.
  */
@@ -29,6 +31,7 @@ import { Exporter } from '../src/exporter.js';
 import { exporterApp } from '../src/exporter-app.js';
 import { createLogger } from '../src/log.js';
 import { Redactor } from '../src/redact.js';
+import { DEFAULT_RETENTION_TIME, parseRetention } from '../src/store/retention.js';
 import { Store } from '../src/store/store.js';
 import { BENCH_NOW, benchAccounts } from './shared.js';
 import { Sidecar } from './sidecar-client.js';
@@ -52,6 +55,8 @@ const ways = flag('ways', 'image,bin').split(',');
 // Heap snapshots after these days (in the working directory), to compare what the heap holds.
 const snapshotDays = flag('heap-snapshots', '').split(',').filter(Boolean).map(Number);
 const cacheKib = process.argv.some((a) => a.startsWith('--sqlite-cache-kib=')) ? Number(flag('sqlite-cache-kib', '')) : undefined;
+const retention = parseRetention(flag('retention', DEFAULT_RETENTION_TIME), undefined);
+const dir = flag('dir', tmpdir());
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
 
 /** Fields of /proc/self/status in bytes (kB there). */
@@ -90,8 +95,8 @@ function report(day: number, calls: number, storePath: string): Sample {
 }
 
 async function run(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'wx-longrun-'));
-  const storePath = join(dir, 'store.db');
+  const tmp = mkdtempSync(join(dir, 'wx-longrun-'));
+  const storePath = join(tmp, 'store.db');
   const { sidecar, url } = await Sidecar.start(accounts);
   const start = new Date(BENCH_NOW).getTime();
   const clock = new ManualClock(start);
@@ -114,7 +119,7 @@ async function run(): Promise<void> {
   if (cacheKib !== undefined) store.database.pragma(`cache_size = -${cacheKib}`);
   const quiet = new Writable({ write: (_c, _e, cb) => cb() });
   const logger = createLogger({ level: 'warn', format: 'json', redactor, stream: quiet });
-  const exporter = new Exporter({ config, store, clock, logger, redactor, env: {}, build: BUILD });
+  const exporter = new Exporter({ config, store, clock, logger, redactor, env: {}, build: BUILD, retention });
   const server = http.createServer(exporterApp(exporter, { store, clock, build: BUILD }));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -147,7 +152,7 @@ async function run(): Promise<void> {
   await exporter.stop();
   store.close();
   await sidecar.ask({ cmd: 'close' });
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(tmp, { recursive: true, force: true });
 }
 
 if (wayOfThisProcess() !== undefined) {
@@ -158,6 +163,7 @@ if (wayOfThisProcess() !== undefined) {
     import.meta.url,
     ways,
     process.argv.slice(2),
-    (w) => `${w}: ${accounts} accounts, ${days} days, ${scrapes} scrapes a day${cache}`,
+    (w) =>
+      `${w}: ${accounts} accounts, ${days} days, retention ${flag('retention', DEFAULT_RETENTION_TIME)}, ${scrapes} scrapes a day${cache}`,
   );
 }
