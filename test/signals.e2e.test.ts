@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { tempDir } from './helpers/exporter-harness.js';
-import { freePort, get, runCli, waitFor, type Daemon } from './helpers/daemon-process.js';
+import { get, startDemo as startDemoIn, waitFor, type Daemon } from './helpers/daemon-process.js';
 
-/** A demo daemon on a free port, ready to answer. */
-async function startDemo(dir: string): Promise<{ run: Daemon; url: string }> {
-  const port = await freePort();
-  const run = runCli(['--demo', `--storage.path=${join(dir, 'demo.db')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.format=text']);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor('the demo daemon to listen', async () => (await get(`${url}/-/healthy`))?.status === 200, 30_000);
-  return { run, url };
-}
+const startDemo = (dir: string): ReturnType<typeof startDemoIn> => startDemoIn(dir, { args: ['--log.format=text'] });
 
 describe('signals and broken pipes', function () {
   this.timeout(60_000);

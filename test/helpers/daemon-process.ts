@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MEMORY_NODE_FLAGS } from '../../src/launch/memory.js';
 
@@ -80,4 +81,19 @@ export async function get(url: string): Promise<{ status: number; body: string }
   } catch {
     return undefined;
   }
+}
+
+/** A demo daemon (`--demo`, its store in `dir`) on a free port, ready to answer. */
+export async function startDemo(
+  dir: string,
+  options: { readonly args?: readonly string[]; readonly env?: Record<string, string> } = {},
+): Promise<{ run: Daemon; url: string }> {
+  const port = await freePort();
+  const run = runCli(
+    ['--demo', `--storage.path=${join(dir, 'demo.db')}`, `--web.listen-address=127.0.0.1:${port}`, ...(options.args ?? [])],
+    options.env,
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('the demo daemon to listen', async () => (await get(`${url}/-/healthy`))?.status === 200, 30_000);
+  return { run, url };
 }

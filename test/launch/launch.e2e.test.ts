@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { MEMORY_ENV, MEMORY_NODE_FLAGS, MEMORY_OPT_OUT } from '../../src/launch/memory.js';
 import { tempDir } from '../helpers/exporter-harness.js';
-import { exporterPid, freePort, get, runCli, waitFor, type Daemon } from '../helpers/daemon-process.js';
+import { exporterPid, get, runCli, startDemo, waitFor, type Daemon } from '../helpers/daemon-process.js';
 
 const cmdline = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
 const environ = (pid: number): string[] => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
@@ -25,12 +24,9 @@ describe('launch: plain `node cli` runs with the image memory flags (real proces
   });
 
   async function demo(env: Record<string, string> = {}): Promise<{ run: Daemon; url: string }> {
-    const port = await freePort();
-    const d = runCli(['--demo', `--storage.path=${join(tmp.dir, 'demo.db')}`, `--web.listen-address=127.0.0.1:${port}`], env);
-    run = d;
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor('the demo daemon to listen', async () => (await get(`${url}/-/healthy`))?.status === 200, 30_000);
-    return { run: d, url };
+    const d = await startDemo(tmp.dir, { env });
+    run = d.run;
+    return d;
   }
 
   it('the exporter runs with the flags and glibc variable; SIGTERM to the started process ends it with 0', async () => {
