@@ -23,16 +23,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { writeHeapSnapshot } from 'node:v8';
 import { ManualClock } from '../src/clock.js';
 import { resolveConfig } from '../src/config/load.js';
-import { Exporter } from '../src/exporter.js';
 import { exporterApp } from '../src/exporter-app.js';
-import { createLogger } from '../src/log.js';
-import { Redactor } from '../src/redact.js';
-import { DEFAULT_RETENTION_TIME, parseRetention } from '../src/store/retention.js';
-import { Store } from '../src/store/store.js';
+import { assertRetentionFits, DEFAULT_RETENTION_TIME, parseRetention } from '../src/store/retention.js';
+import { BENCH_BUILD, buildQuietExporter, closeBench } from './quiet-exporter.js';
 import { BENCH_NOW, benchAccounts } from './shared.js';
 import { Sidecar } from './sidecar-client.js';
 import { runEachWay, startedAgain, wayOfThisProcess } from './ways.js';
@@ -42,7 +38,6 @@ const PROMETHEUS_HEADERS = {
   Accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
   'Accept-Encoding': 'gzip',
 };
-const BUILD = { version: 'bench', revision: 'bench', nodejs: process.version };
 
 const flag = (name: string, fallback: string): string =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -114,13 +109,17 @@ async function run(): Promise<void> {
     {},
     'bench',
   );
-  const redactor = new Redactor();
-  const store = new Store(storePath);
+  // As the daemon: a retention that would delete the lookback window (fetched again every day) is refused.
+  try {
+    assertRetentionFits(retention, config.schedule.lookbackDays);
+  } catch (err) {
+    await sidecar.ask({ cmd: 'close' });
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  const { exporter, store } = buildQuietExporter(config, storePath, { clock, retention });
   if (cacheKib !== undefined) store.database.pragma(`cache_size = -${cacheKib}`);
-  const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-  const logger = createLogger({ level: 'warn', format: 'json', redactor, stream: quiet });
-  const exporter = new Exporter({ config, store, clock, logger, redactor, env: {}, build: BUILD, retention });
-  const server = http.createServer(exporterApp(exporter, { store, clock, build: BUILD }));
+  const server = http.createServer(exporterApp(exporter, { store, clock, build: BENCH_BUILD }));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const metricsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
@@ -147,12 +146,7 @@ async function run(): Promise<void> {
         ` (anonymous ${mib(d30.anon)} -> ${mib(last.anon)} MiB, ${(last.anon / d30.anon).toFixed(3)})`,
     );
   console.log(`days with other than 2 data calls per account: ${wrongDays}`);
-  server.closeAllConnections();
-  server.close();
-  await exporter.stop();
-  store.close();
-  await sidecar.ask({ cmd: 'close' });
-  rmSync(tmp, { recursive: true, force: true });
+  await closeBench({ server, exporter, store, sidecar, dir: tmp });
 }
 
 if (wayOfThisProcess() !== undefined) {

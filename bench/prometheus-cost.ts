@@ -12,7 +12,7 @@
  */
 import { spawn, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../src/config/load.js';
 import { exporterApp } from '../src/exporter-app.js';
-import { BENCH_BUILD, benchClock, buildQuietExporter } from './quiet-exporter.js';
+import { BENCH_BUILD, benchClock, buildQuietExporter, closeBench } from './quiet-exporter.js';
 import { benchAccounts } from './shared.js';
 import { Sidecar } from './sidecar-client.js';
 
@@ -145,12 +145,7 @@ async function run(accounts: number, hourly: boolean): Promise<Figures> {
   } finally {
     prometheus.kill('SIGTERM');
     await once(prometheus, 'exit');
-    server.closeAllConnections();
-    server.close();
-    await exporter.stop();
-    store.close();
-    await sidecar.ask({ cmd: 'close' });
-    rmSync(dir, { recursive: true, force: true });
+    await closeBench({ server, exporter, store, sidecar, dir: dir });
   }
 }
 

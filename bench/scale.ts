@@ -17,7 +17,7 @@
  * compiler alone adds some 50 MiB of RSS.
  */
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ import type { Exporter } from '../src/exporter.js';
 import { exporterApp } from '../src/exporter-app.js';
 import type { Store } from '../src/store/store.js';
 import { landingAtThousand } from './landing.js';
-import { BENCH_BUILD, benchClock, buildQuietExporter } from './quiet-exporter.js';
+import { BENCH_BUILD, benchClock, buildQuietExporter, closeBench } from './quiet-exporter.js';
 import { forkBeside, Sidecar } from './sidecar-client.js';
 import { runEachWay, startedAgain, WAY_TITLES, wayOfThisProcess } from './ways.js';
 import { benchAccounts, type LoadResult, type ProbeRequest, type ProbeResult } from './shared.js';
@@ -219,12 +219,7 @@ async function run(accounts: number): Promise<void> {
   const toData = performance.now() - t0;
   await polled;
   line('restart to data', `${ms(toData)} (exporter built in ${ms(built)}; ${await sidecar.ask<number>({ cmd: 'calls' })} API calls)`);
-  server.closeAllConnections();
-  server.close();
-  await exporter.stop();
-  store.close();
-  await sidecar.ask({ cmd: 'close' });
-  rmSync(dir, { recursive: true, force: true });
+  await closeBench({ server, exporter, store, sidecar, dir: dir });
 }
 
 if (wayOfThisProcess() !== undefined) {
